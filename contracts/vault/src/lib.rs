@@ -1,0 +1,8 @@
+pub mod contract;
+pub mod error;
+
+pub use crate::error::ContractError;
+
+/// Name recorded by cw2; `migrate` refuses state recorded under any other name.
+pub const CONTRACT_NAME: &str = concat!("crates.io:", env!("CARGO_PKG_NAME"));
+pub const CONTRACT_VERSION: &str = env!("CARGO_PKG_VERSION");

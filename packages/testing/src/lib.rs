@@ -1,0 +1,10 @@
+//! Builders shared by every Bulwark test: one place that knows how to deploy each contract.
+
+pub mod circuit_breaker;
+pub mod options;
+pub mod oracle;
+pub mod perps;
+pub mod suite;
+pub mod vault;
+
+pub use suite::{Deployed, Suite};

@@ -1,0 +1,10 @@
+//! Shared types of the Bulwark contracts: every message and response, and the storage
+//! layouts that other contracts read by raw query.
+
+pub mod circuit_breaker;
+pub mod migration;
+pub mod options;
+pub mod oracle;
+pub mod ownership;
+pub mod perps;
+pub mod vault;
