@@ -1,0 +1,14 @@
+# Shared settings for the scripts; source it, do not run it.
+# shellcheck shell=bash
+BULWARK_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BULWARK_TOOLS=${BULWARK_TOOLS:-$HOME/.cache/bulwark/tools}
+# cosmwasm-check of the VM line each chain runs: Osmosis wasmvm 2.2, Neutron wasmvm 3.0.
+COSMWASM_CHECK_OSMOSIS_VERSION=2.2.10
+COSMWASM_CHECK_NEUTRON_VERSION=3.0.10
+COSMWASM_CHECK_OSMOSIS="$BULWARK_TOOLS/cosmwasm-check-$COSMWASM_CHECK_OSMOSIS_VERSION/bin/cosmwasm-check"
+COSMWASM_CHECK_NEUTRON="$BULWARK_TOOLS/cosmwasm-check-$COSMWASM_CHECK_NEUTRON_VERSION/bin/cosmwasm-check"
+# Capabilities the chains advertise; an artifact needing more is refused.
+OSMOSIS_CAPABILITIES="iterator,staking,stargate,cosmwasm_1_1,cosmwasm_1_2,cosmwasm_1_3,cosmwasm_1_4,cosmwasm_2_0,cosmwasm_2_1"
+NEUTRON_CAPABILITIES="iterator,staking,stargate,neutron,cosmwasm_1_1,cosmwasm_1_2,cosmwasm_1_3,cosmwasm_1_4,cosmwasm_2_0,cosmwasm_2_1,cosmwasm_2_2"
+# The contract crates, in deployment order.
+CONTRACTS=(oracle circuit-breaker vault perps options)
