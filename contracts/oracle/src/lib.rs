@@ -1,5 +1,13 @@
+//! Bulwark oracle medianizer: several price sources per asset aggregated into one published
+//! price record that other contracts read by raw query. See README.md.
+
+pub mod aggregate;
 pub mod contract;
 pub mod error;
+pub mod execute;
+pub mod query;
+pub mod sources;
+pub mod state;
 
 pub use crate::error::ContractError;
 

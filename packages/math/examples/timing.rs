@@ -8,7 +8,6 @@ use std::time::Instant;
 use bulwark_math::{bsm_implied_vol, bsm_price, bsm_price_greeks, BsmInput, OptionKind};
 use cosmwasm_std::{Decimal256, SignedDecimal256};
 
-
 fn main() {
     let d = |s: &str| Decimal256::from_str(s).unwrap();
     let inputs: Vec<BsmInput> = (0..64u32)

@@ -1,7 +1,50 @@
-//! Messages of the circuit-breaker contract.
+//! Messages of the circuit-breaker contract, its published raw storage layout and the
+//! raw-query helper every consumer (oracle, vault, perps, options) calls before acting.
+//!
+//! # Model
+//!
+//! A *scope* is global, one contract, or one market (contract + market id). Each scope has a
+//! preset [`Level`] plus per-action [`OverrideMode`]s. Within one scope the blocked set is
+//! `(level_mask(level) | block_overrides) & !allow_overrides`; the effective mode for
+//! (contract, market) is the strictest over the global, contract and market scopes (a union
+//! of the blocked sets). After an owner action unblocks `Liquidate` in a scope (a halt is
+//! lifted, or a `Liquidate` block is removed), liquidations on that scope stay blocked until
+//! `liquidations_blocked_until` (grace period, so users can top up).
+//!
+//! # Published raw layout (read by [`is_action_allowed`] / [`action_status`])
+//!
+//! For every scope that is not plain Normal the breaker writes one compact record with
+//! `Storage::set` (no cw-storage-plus framing, no JSON):
+//!
+//! * key: `b"M"` followed by the scope tag ([`scope_tag`]):
+//!   * Global: `[0x00]` → key `4d 00` (2 bytes)
+//!   * Contract: `[0x01] ++ fnv1a64(contract_addr)` big endian → 10 bytes
+//!   * Market: `[0x02] ++ fnv1a64(contract_addr ++ 0xff ++ market_id)` big endian → 10 bytes
+//!
+//!   `fnv1a64` is 64-bit FNV-1a ([`fnv1a64`]) over the UTF-8 bytes of the address as the chain
+//!   spells it (`Addr::as_str`, always the normalized form because the breaker validates it).
+//! * value: 2 or 10 bytes:
+//!   * byte 0: the scope's [`Level`] (`0` Normal, `1` ReduceOnly, `2` WithdrawalsPaused,
+//!     `3` Halted);
+//!   * byte 1: blocked mask of this scope, bit `i` set = action class `i` blocked, with
+//!     `i` = [`ActionClass::bit_index`] (`Open`=0, `Reduce`=1, `Liquidate`=2, `Deposit`=3,
+//!     `Withdraw`=4, `LpDeposit`=5, `LpWithdraw`=6, `IbcOut`=7);
+//!   * bytes 2..10 (present only when non-zero): `liquidations_blocked_until` as big-endian
+//!     u64 seconds since the epoch.
+//!
+//! A missing record means Normal with no grace period. Any other value length is an error
+//! (the helper fails closed). Because the tag is a 64-bit hash, the breaker refuses to write a
+//! scope whose tag is already held by a different scope ([`ScopeRecord::scope`] is checked), so
+//! one record never describes two scopes.
+//!
+//! # Cost
+//!
+//! [`action_status`] reads global, then contract, then (if a market id is given) market, and
+//! stops at the first record that blocks the action: at most 3 raw reads of keys of 2, 10 and
+//! 10 bytes returning at most 10 bytes each.
 
 use cosmwasm_schema::{cw_serde, QueryResponses};
-use cosmwasm_std::Addr;
+use cosmwasm_std::{Addr, Binary, QuerierWrapper, StdError, StdResult, Timestamp, Uint128};
 
 use crate::ownership::{Ownership, OwnershipAction};
 
@@ -20,6 +63,12 @@ pub enum Scope {
 }
 
 /// Preset levels, from most to least permissive.
+///
+/// * `Normal`: everything allowed.
+/// * `ReduceOnly`: `Open` blocked; reduce, liquidate, deposits (risk reducing), withdrawals
+///   allowed.
+/// * `WithdrawalsPaused`: `ReduceOnly` plus `Withdraw`, `LpWithdraw`, `IbcOut` blocked.
+/// * `Halted`: every action class blocked.
 #[cw_serde]
 #[derive(Copy, PartialOrd, Ord, Eq)]
 pub enum Level {
@@ -43,21 +92,509 @@ pub enum ActionClass {
     IbcOut,
 }
 
+/// A per-action override inside one scope. Ordered from loosest to strictest:
+/// `Allow` < (no override) < `Block`.
+#[cw_serde]
+#[derive(Copy, Eq, PartialOrd, Ord)]
+pub enum OverrideMode {
+    /// Owner only: the action stays allowed in this scope whatever the level (other scopes
+    /// can still block it).
+    Allow,
+    /// The action is blocked in this scope whatever the level.
+    Block,
+}
+
+impl ActionClass {
+    pub const ALL: [ActionClass; 8] = [
+        ActionClass::Open,
+        ActionClass::Reduce,
+        ActionClass::Liquidate,
+        ActionClass::Deposit,
+        ActionClass::Withdraw,
+        ActionClass::LpDeposit,
+        ActionClass::LpWithdraw,
+        ActionClass::IbcOut,
+    ];
+
+    /// Bit position in the published blocked mask.
+    pub const fn bit_index(self) -> u8 {
+        match self {
+            ActionClass::Open => 0,
+            ActionClass::Reduce => 1,
+            ActionClass::Liquidate => 2,
+            ActionClass::Deposit => 3,
+            ActionClass::Withdraw => 4,
+            ActionClass::LpDeposit => 5,
+            ActionClass::LpWithdraw => 6,
+            ActionClass::IbcOut => 7,
+        }
+    }
+
+    pub const fn bit(self) -> u8 {
+        1u8 << self.bit_index()
+    }
+}
+
+impl Level {
+    /// Actions this level blocks, as a published mask.
+    pub const fn blocked_mask(self) -> u8 {
+        match self {
+            Level::Normal => 0,
+            Level::ReduceOnly => ActionClass::Open.bit(),
+            Level::WithdrawalsPaused => {
+                ActionClass::Open.bit()
+                    | ActionClass::Withdraw.bit()
+                    | ActionClass::LpWithdraw.bit()
+                    | ActionClass::IbcOut.bit()
+            }
+            Level::Halted => u8::MAX,
+        }
+    }
+
+    pub const fn to_byte(self) -> u8 {
+        match self {
+            Level::Normal => 0,
+            Level::ReduceOnly => 1,
+            Level::WithdrawalsPaused => 2,
+            Level::Halted => 3,
+        }
+    }
+
+    pub fn from_byte(byte: u8) -> StdResult<Level> {
+        Ok(match byte {
+            0 => Level::Normal,
+            1 => Level::ReduceOnly,
+            2 => Level::WithdrawalsPaused,
+            3 => Level::Halted,
+            _ => return Err(StdError::generic_err("circuit breaker: unknown level byte")),
+        })
+    }
+}
+
+/// Expands a mask into the action classes it contains, in published bit order.
+pub fn actions_in_mask(mask: u8) -> Vec<ActionClass> {
+    ActionClass::ALL
+        .into_iter()
+        .filter(|a| mask & a.bit() != 0)
+        .collect()
+}
+
+/// Folds a list of action classes into a mask.
+pub fn mask_of(actions: &[ActionClass]) -> u8 {
+    actions.iter().fold(0u8, |m, a| m | a.bit())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Published raw layout
+// ---------------------------------------------------------------------------------------------
+
+/// First byte of every compact mode record key.
+pub const MODE_KEY_PREFIX: u8 = b'M';
+pub const SCOPE_KIND_GLOBAL: u8 = 0x00;
+pub const SCOPE_KIND_CONTRACT: u8 = 0x01;
+pub const SCOPE_KIND_MARKET: u8 = 0x02;
+/// Separator between the contract address and the market id in the market hash input.
+pub const MARKET_TAG_SEPARATOR: u8 = 0xff;
+/// Longest market id the breaker accepts.
+pub const MAX_MARKET_ID_LEN: usize = 64;
+
+const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+const FNV_PRIME: u64 = 0x0000_0100_0000_01b3;
+
+fn fnv1a64_update(mut hash: u64, bytes: &[u8]) -> u64 {
+    for b in bytes {
+        hash ^= u64::from(*b);
+        hash = hash.wrapping_mul(FNV_PRIME);
+    }
+    hash
+}
+
+/// 64-bit FNV-1a, the hash of the published scope tags.
+pub fn fnv1a64(bytes: &[u8]) -> u64 {
+    fnv1a64_update(FNV_OFFSET, bytes)
+}
+
+fn contract_tag_hash(contract_addr: &str) -> u64 {
+    fnv1a64(contract_addr.as_bytes())
+}
+
+fn market_tag_hash(contract_addr: &str, market_id: &str) -> u64 {
+    let h = fnv1a64_update(FNV_OFFSET, contract_addr.as_bytes());
+    let h = fnv1a64_update(h, &[MARKET_TAG_SEPARATOR]);
+    fnv1a64_update(h, market_id.as_bytes())
+}
+
+fn tagged(kind: u8, hash: u64) -> [u8; 10] {
+    let mut key = [0u8; 10];
+    key[0] = MODE_KEY_PREFIX;
+    key[1] = kind;
+    key[2..].copy_from_slice(&hash.to_be_bytes());
+    key
+}
+
+/// Raw key of the global compact record.
+pub const GLOBAL_MODE_KEY: [u8; 2] = [MODE_KEY_PREFIX, SCOPE_KIND_GLOBAL];
+
+/// Raw key of the compact record of a contract scope.
+pub fn contract_mode_key(contract_addr: &str) -> [u8; 10] {
+    tagged(SCOPE_KIND_CONTRACT, contract_tag_hash(contract_addr))
+}
+
+/// Raw key of the compact record of a market scope.
+pub fn market_mode_key(contract_addr: &str, market_id: &str) -> [u8; 10] {
+    tagged(SCOPE_KIND_MARKET, market_tag_hash(contract_addr, market_id))
+}
+
+/// Raw key of the compact record of any scope (also the key of the breaker's detailed record,
+/// see [`scope_detail_key`]).
+pub fn scope_tag(scope: &Scope) -> Vec<u8> {
+    match scope {
+        Scope::Global => GLOBAL_MODE_KEY.to_vec(),
+        Scope::Contract { contract_addr } => contract_mode_key(contract_addr.as_str()).to_vec(),
+        Scope::Market {
+            contract_addr,
+            market_id,
+        } => market_mode_key(contract_addr.as_str(), market_id).to_vec(),
+    }
+}
+
+/// The decoded compact record of one scope.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct CompactMode {
+    pub level_byte: u8,
+    pub blocked_mask: u8,
+    /// Seconds since the epoch; 0 = no grace period.
+    pub liquidations_blocked_until: u64,
+}
+
+impl CompactMode {
+    pub fn encode(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(10);
+        out.push(self.level_byte);
+        out.push(self.blocked_mask);
+        if self.liquidations_blocked_until != 0 {
+            out.extend_from_slice(&self.liquidations_blocked_until.to_be_bytes());
+        }
+        out
+    }
+
+    pub fn decode(bytes: &[u8]) -> StdResult<CompactMode> {
+        match bytes.len() {
+            2 | 10 => {
+                let mut until = 0u64;
+                if bytes.len() == 10 {
+                    let mut be = [0u8; 8];
+                    be.copy_from_slice(&bytes[2..10]);
+                    until = u64::from_be_bytes(be);
+                }
+                Ok(CompactMode {
+                    level_byte: bytes[0],
+                    blocked_mask: bytes[1],
+                    liquidations_blocked_until: until,
+                })
+            }
+            _ => Err(StdError::generic_err(
+                "circuit breaker: malformed compact mode record",
+            )),
+        }
+    }
+
+    /// Whether this one record blocks `action` at `now`.
+    pub fn blocks(&self, action: ActionClass, now: Timestamp) -> bool {
+        self.blocked_mask & action.bit() != 0
+            || (action == ActionClass::Liquidate && now.seconds() < self.liquidations_blocked_until)
+    }
+}
+
+/// Which scope kind a blocking record belongs to.
+#[cw_serde]
+#[derive(Copy, Eq)]
+pub enum ScopeKind {
+    Global,
+    Contract,
+    Market,
+}
+
+/// Answer of [`action_status`] and of the `ActionStatus` smart query.
+#[cw_serde]
+pub enum ActionStatus {
+    Allowed,
+    /// The level or an override of this scope blocks the action.
+    Blocked {
+        scope_kind: ScopeKind,
+        level: Level,
+    },
+    /// Liquidations wait for the grace period after a halt was lifted in this scope.
+    LiquidationGrace {
+        scope_kind: ScopeKind,
+        until: Timestamp,
+    },
+}
+
+impl ActionStatus {
+    pub fn is_allowed(&self) -> bool {
+        matches!(self, ActionStatus::Allowed)
+    }
+}
+
+fn status_of(
+    record: &CompactMode,
+    kind: ScopeKind,
+    action: ActionClass,
+    now: Timestamp,
+) -> StdResult<Option<ActionStatus>> {
+    if record.blocked_mask & action.bit() != 0 {
+        return Ok(Some(ActionStatus::Blocked {
+            scope_kind: kind,
+            level: Level::from_byte(record.level_byte)?,
+        }));
+    }
+    if action == ActionClass::Liquidate && now.seconds() < record.liquidations_blocked_until {
+        return Ok(Some(ActionStatus::LiquidationGrace {
+            scope_kind: kind,
+            until: Timestamp::from_seconds(record.liquidations_blocked_until),
+        }));
+    }
+    Ok(None)
+}
+
+/// Reads a compact record through any raw reader (a querier in consumers, storage in the
+/// breaker itself) and combines global → contract → market, stopping at the first block.
+pub fn action_status_with<F>(
+    mut read: F,
+    contract_addr: &str,
+    market_id: Option<&str>,
+    action: ActionClass,
+    now: Timestamp,
+) -> StdResult<ActionStatus>
+where
+    F: FnMut(&[u8]) -> StdResult<Option<Vec<u8>>>,
+{
+    let mut keys: Vec<(ScopeKind, Vec<u8>)> = Vec::with_capacity(3);
+    keys.push((ScopeKind::Global, GLOBAL_MODE_KEY.to_vec()));
+    keys.push((
+        ScopeKind::Contract,
+        contract_mode_key(contract_addr).to_vec(),
+    ));
+    if let Some(market_id) = market_id {
+        keys.push((
+            ScopeKind::Market,
+            market_mode_key(contract_addr, market_id).to_vec(),
+        ));
+    }
+    for (kind, key) in keys {
+        if let Some(bytes) = read(&key)? {
+            let record = CompactMode::decode(&bytes)?;
+            if let Some(status) = status_of(&record, kind, action, now)? {
+                return Ok(status);
+            }
+        }
+    }
+    Ok(ActionStatus::Allowed)
+}
+
+/// Why `action` is or is not allowed for (`contract_addr`, `market_id`) at `now`, read by
+/// `WasmQuery::Raw` from the breaker at `breaker_addr`: at most 3 raw reads (global, contract,
+/// market), keys of 2/10/10 bytes, values of at most 10 bytes. Errors (fail closed) on a
+/// malformed record.
+pub fn action_status(
+    querier: &QuerierWrapper,
+    breaker_addr: &Addr,
+    contract_addr: &Addr,
+    market_id: Option<&str>,
+    action: ActionClass,
+    now: Timestamp,
+) -> StdResult<ActionStatus> {
+    action_status_with(
+        |key| querier.query_wasm_raw(breaker_addr.as_str(), key.to_vec()),
+        contract_addr.as_str(),
+        market_id,
+        action,
+        now,
+    )
+}
+
+/// `true` when `action` is allowed for (`contract_addr`, `market_id`) at `now`; see
+/// [`action_status`].
+pub fn is_action_allowed(
+    querier: &QuerierWrapper,
+    breaker_addr: &Addr,
+    contract_addr: &Addr,
+    market_id: Option<&str>,
+    action: ActionClass,
+    now: Timestamp,
+) -> StdResult<bool> {
+    Ok(action_status(querier, breaker_addr, contract_addr, market_id, action, now)?.is_allowed())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Contract-internal layout (documented for operators; not meant for raw reads)
+// ---------------------------------------------------------------------------------------------
+
+/// cw-storage-plus namespace of the detailed per-scope records ([`ScopeRecord`]), keyed by
+/// [`scope_tag`]. Lower-case names never clash with the `b"M"` compact keys.
+pub const SCOPES_NAMESPACE: &str = "scopes";
+
+/// The breaker's detailed record of one scope (JSON, cw-storage-plus `Map<&[u8], _>` under
+/// [`SCOPES_NAMESPACE`]).
+#[cw_serde]
+pub struct ScopeRecord {
+    pub scope: Scope,
+    pub level: Level,
+    /// Actions with a `Block` override, as a mask.
+    pub block_mask: u8,
+    /// Actions with an `Allow` override, as a mask (disjoint from `block_mask`).
+    pub allow_mask: u8,
+    /// When this scope was last tightened (start of the cooldown), if ever.
+    pub last_tripped_at: Option<Timestamp>,
+    /// Liquidations on this scope stay blocked until then (grace after a halt is lifted).
+    pub liquidations_blocked_until: Option<Timestamp>,
+    pub updated_at: Timestamp,
+    pub updated_by: Addr,
+    pub reason: String,
+}
+
+impl ScopeRecord {
+    /// Blocked set of this one scope, ignoring the grace period.
+    pub fn blocked_mask(&self) -> u8 {
+        (self.level.blocked_mask() | self.block_mask) & !self.allow_mask
+    }
+
+    pub fn compact(&self) -> CompactMode {
+        CompactMode {
+            level_byte: self.level.to_byte(),
+            blocked_mask: self.blocked_mask(),
+            liquidations_blocked_until: self
+                .liquidations_blocked_until
+                .map(|t| t.seconds())
+                .unwrap_or(0),
+        }
+    }
+
+    pub fn override_of(&self, action: ActionClass) -> Option<OverrideMode> {
+        if self.block_mask & action.bit() != 0 {
+            Some(OverrideMode::Block)
+        } else if self.allow_mask & action.bit() != 0 {
+            Some(OverrideMode::Allow)
+        } else {
+            None
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Messages
+// ---------------------------------------------------------------------------------------------
+
 #[cw_serde]
 pub struct InstantiateMsg {
     /// The owner, meant to be the DAO.
     pub owner: String,
+    /// Initial guardians (may only tighten).
+    pub guardians: Vec<String>,
+    /// Seconds after the last tightening of a scope before the owner may loosen it.
+    pub cooldown_secs: u64,
+    /// Seconds liquidations stay blocked on a scope after an owner action unblocks them.
+    pub liquidation_grace_secs: u64,
+    /// Size of the trip/reset history ring buffer (1..=10_000); fixed for the contract's life.
+    pub history_capacity: u32,
+}
+
+/// What a registered reporter may do.
+#[cw_serde]
+pub struct ReporterPermissions {
+    /// May trip the global scope.
+    pub global: bool,
+    /// May trip the Contract scope and every Market scope of these contracts (at most 32).
+    pub contracts: Vec<String>,
+    /// May report outflows (rate limits).
+    pub outflows: bool,
+}
+
+/// Owner-set rate limit on outflows of one denom (channel `None`: every outflow of the denom,
+/// IBC or not) or of one denom over one IBC channel.
+#[cw_serde]
+pub struct RateLimitParams {
+    pub denom: String,
+    pub channel: Option<String>,
+    /// Quota per rolling window in basis points (1..=10_000) of the reference value.
+    pub quota_bps: u32,
+    /// Emit a warning event once usage reaches this fraction of the quota, in bps (1..=10_000).
+    pub warn_bps: u32,
+    /// Rolling window length in seconds; a multiple of `buckets`.
+    pub window_secs: u64,
+    /// Number of buckets (1..=48) the window is divided into.
+    pub buckets: u32,
 }
 
 #[cw_serde]
 pub enum ExecuteMsg {
     UpdateOwnership(OwnershipAction),
-    /// Guardians and registered reporters (the oracle, the vault): tighten a scope to at
-    /// least `level`. Never loosens.
+    /// Guardians and registered reporters (the oracle, the vault), and the owner: tighten a
+    /// scope to at least `level`. Never loosens; a trip that changes nothing succeeds with
+    /// `changed=false` and does not restart the cooldown.
     Trip {
         scope: Scope,
         level: Level,
         reason: String,
+    },
+    /// Owner only: set a scope's level. Lowering it is only possible once the cooldown since
+    /// the scope's last tightening has passed.
+    SetLevel {
+        scope: Scope,
+        level: Level,
+        reason: String,
+    },
+    /// Set (`Some`) or clear (`None`) a per-action override in one scope. Guardians may only
+    /// tighten (set `Block`); the owner may do anything, loosening only after the cooldown.
+    SetOverride {
+        scope: Scope,
+        action: ActionClass,
+        mode: Option<OverrideMode>,
+        reason: String,
+    },
+    /// Owner only, after the cooldown: back to Normal with no overrides.
+    Reset {
+        scope: Scope,
+        reason: String,
+    },
+    /// Owner only.
+    UpdateGuardians {
+        add: Vec<String>,
+        remove: Vec<String>,
+    },
+    /// Owner only: register or replace a reporter.
+    SetReporter {
+        reporter: String,
+        permissions: ReporterPermissions,
+    },
+    /// Owner only.
+    RemoveReporter {
+        reporter: String,
+    },
+    /// Owner only.
+    UpdateConfig {
+        cooldown_secs: Option<u64>,
+        liquidation_grace_secs: Option<u64>,
+    },
+    /// Owner only: create or replace a rate limit. Usage is kept when the window and bucket
+    /// count are unchanged, and restarted otherwise.
+    SetRateLimit(RateLimitParams),
+    /// Owner only.
+    RemoveRateLimit {
+        denom: String,
+        channel: Option<String>,
+    },
+    /// Reporters with `outflows` permission (the vault), before coins leave: counts `amount`
+    /// against the denom's limit and, for an IBC transfer, the (denom, channel) limit.
+    /// `reference_value` is the reporter's holding of `denom` before this outflow; it is
+    /// captured as the quota base when a window starts. Fails with `OutflowQuotaExceeded` when
+    /// any quota would be exceeded, so the reporter's transaction reverts atomically.
+    ReportOutflow {
+        denom: String,
+        channel: Option<String>,
+        amount: Uint128,
+        reference_value: Uint128,
     },
 }
 
@@ -66,7 +603,288 @@ pub enum ExecuteMsg {
 pub enum QueryMsg {
     #[returns(Ownership)]
     Ownership {},
+    #[returns(ConfigResponse)]
+    Config {},
+    /// The detailed state of one scope (Normal if never set).
+    #[returns(ScopeStateResponse)]
+    ScopeState { scope: Scope },
+    /// Every scope with a stored record, in key order.
+    #[returns(Vec<ScopeStateResponse>)]
+    ScopeStates {
+        start_after: Option<Scope>,
+        limit: Option<u32>,
+    },
+    /// Same answer as the raw helper, for humans and frontends.
+    #[returns(ActionStatusResponse)]
+    ActionStatus {
+        contract_addr: String,
+        market_id: Option<String>,
+        action: ActionClass,
+    },
+    /// Every action class for (contract, market).
+    #[returns(EffectiveModeResponse)]
+    EffectiveMode {
+        contract_addr: String,
+        market_id: Option<String>,
+    },
+    /// The raw key of a scope's compact record.
+    #[returns(Binary)]
+    ScopeKey { scope: Scope },
+    #[returns(Vec<Addr>)]
+    Guardians {
+        start_after: Option<String>,
+        limit: Option<u32>,
+    },
+    #[returns(Vec<ReporterResponse>)]
+    Reporters {
+        start_after: Option<String>,
+        limit: Option<u32>,
+    },
+    #[returns(RateLimitResponse)]
+    RateLimit {
+        denom: String,
+        channel: Option<String>,
+    },
+    /// Keyed by (denom, channel or "").
+    #[returns(Vec<RateLimitResponse>)]
+    RateLimits {
+        start_after: Option<(String, String)>,
+        limit: Option<u32>,
+    },
+    /// Newest first; `start_before` is a sequence number.
+    #[returns(Vec<HistoryEntry>)]
+    History {
+        start_before: Option<u64>,
+        limit: Option<u32>,
+    },
 }
 
 #[cw_serde]
 pub struct MigrateMsg {}
+
+#[cw_serde]
+pub struct ConfigResponse {
+    pub cooldown_secs: u64,
+    pub liquidation_grace_secs: u64,
+    pub history_capacity: u32,
+}
+
+#[cw_serde]
+pub struct ScopeStateResponse {
+    pub scope: Scope,
+    pub level: Level,
+    pub blocked_overrides: Vec<ActionClass>,
+    pub allowed_overrides: Vec<ActionClass>,
+    /// Blocked in this scope alone (level and overrides), ignoring the grace period.
+    pub blocked_actions: Vec<ActionClass>,
+    pub last_tripped_at: Option<Timestamp>,
+    /// The owner may loosen from then on.
+    pub cooldown_ends_at: Option<Timestamp>,
+    pub liquidations_blocked_until: Option<Timestamp>,
+    pub updated_at: Option<Timestamp>,
+    pub updated_by: Option<Addr>,
+    pub reason: String,
+    /// Raw key of the compact record.
+    pub raw_key: Binary,
+}
+
+#[cw_serde]
+pub struct ActionStatusResponse {
+    pub allowed: bool,
+    pub status: ActionStatus,
+}
+
+#[cw_serde]
+pub struct EffectiveModeResponse {
+    /// Strictest level over the scopes.
+    pub level: Level,
+    pub blocked_actions: Vec<ActionClass>,
+    /// Latest grace deadline over the scopes, if still in the future.
+    pub liquidations_blocked_until: Option<Timestamp>,
+}
+
+#[cw_serde]
+pub struct ReporterResponse {
+    pub reporter_addr: Addr,
+    pub global: bool,
+    pub contracts: Vec<Addr>,
+    pub outflows: bool,
+}
+
+#[cw_serde]
+pub struct RateLimitResponse {
+    pub params: RateLimitParams,
+    /// Reference value captured at the start of the current window.
+    pub reference_value: Uint128,
+    pub reference_captured_at: Option<Timestamp>,
+    /// `reference_value * quota_bps / 10_000` (floor).
+    pub quota: Uint128,
+    /// Outflow counted in the buckets still inside the window at query time.
+    pub used: Uint128,
+    pub remaining: Uint128,
+}
+
+/// Who made a change.
+#[cw_serde]
+#[derive(Copy, Eq)]
+pub enum Role {
+    Owner,
+    Guardian,
+    Reporter,
+}
+
+#[cw_serde]
+#[derive(Copy, Eq)]
+pub enum ChangeKind {
+    Trip,
+    SetLevel,
+    SetOverride,
+    Reset,
+}
+
+/// One entry of the bounded trip/reset history.
+#[cw_serde]
+pub struct HistoryEntry {
+    pub seq: u64,
+    pub at: Timestamp,
+    pub by_addr: Addr,
+    pub role: Role,
+    pub kind: ChangeKind,
+    pub scope: Scope,
+    pub old_level: Level,
+    pub new_level: Level,
+    /// For `SetOverride`: the action and the override before/after.
+    pub action: Option<ActionClass>,
+    pub old_override: Option<OverrideMode>,
+    pub new_override: Option<OverrideMode>,
+    /// Blocked set of the scope before/after (published bit order).
+    pub old_blocked_mask: u8,
+    pub new_blocked_mask: u8,
+    pub reason: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fnv_reference_vectors() {
+        // Published FNV-1a 64 test vectors.
+        assert_eq!(fnv1a64(b""), 0xcbf2_9ce4_8422_2325);
+        assert_eq!(fnv1a64(b"a"), 0xaf63_dc4c_8601_ec8c);
+        assert_eq!(fnv1a64(b"foobar"), 0x8594_4171_f739_67e8);
+    }
+
+    #[test]
+    fn keys_have_published_shape() {
+        assert_eq!(GLOBAL_MODE_KEY, [0x4d, 0x00]);
+        let k = contract_mode_key("addr");
+        assert_eq!(&k[..2], &[0x4d, 0x01]);
+        assert_eq!(&k[2..], &fnv1a64(b"addr").to_be_bytes());
+        let m = market_mode_key("addr", "eth");
+        assert_eq!(&m[..2], &[0x4d, 0x02]);
+        assert_eq!(&m[2..], &fnv1a64(b"addr\xffeth").to_be_bytes());
+    }
+
+    #[test]
+    fn compact_roundtrip_and_malformed() {
+        let a = CompactMode {
+            level_byte: 3,
+            blocked_mask: 0xff,
+            liquidations_blocked_until: 0,
+        };
+        assert_eq!(a.encode(), vec![3, 0xff]);
+        assert_eq!(CompactMode::decode(&a.encode()).unwrap(), a);
+        let b = CompactMode {
+            level_byte: 1,
+            blocked_mask: 1,
+            liquidations_blocked_until: 1_700_000_000,
+        };
+        assert_eq!(b.encode().len(), 10);
+        assert_eq!(CompactMode::decode(&b.encode()).unwrap(), b);
+        assert!(CompactMode::decode(&[1]).is_err());
+        assert!(CompactMode::decode(&[1, 2, 3]).is_err());
+    }
+
+    #[test]
+    fn level_masks() {
+        use ActionClass::*;
+        let allowed = |l: Level, a: ActionClass| l.blocked_mask() & a.bit() == 0;
+        for a in ActionClass::ALL {
+            assert!(allowed(Level::Normal, a));
+            assert!(!allowed(Level::Halted, a));
+        }
+        for l in [Level::ReduceOnly, Level::WithdrawalsPaused] {
+            assert!(allowed(l, Reduce));
+            assert!(allowed(l, Liquidate));
+            assert!(allowed(l, Deposit));
+            assert!(allowed(l, LpDeposit));
+            assert!(!allowed(l, Open));
+        }
+        assert!(allowed(Level::ReduceOnly, Withdraw));
+        assert!(!allowed(Level::WithdrawalsPaused, Withdraw));
+        assert!(!allowed(Level::WithdrawalsPaused, LpWithdraw));
+        assert!(!allowed(Level::WithdrawalsPaused, IbcOut));
+    }
+
+    #[test]
+    fn combine_stops_at_first_block() {
+        use std::collections::HashMap;
+        let mut store: HashMap<Vec<u8>, Vec<u8>> = HashMap::new();
+        let now = Timestamp::from_seconds(100);
+        store.insert(
+            contract_mode_key("c").to_vec(),
+            CompactMode {
+                level_byte: 1,
+                blocked_mask: Level::ReduceOnly.blocked_mask(),
+                liquidations_blocked_until: 150,
+            }
+            .encode(),
+        );
+        let mut reads = 0;
+        let st = action_status_with(
+            |k| {
+                reads += 1;
+                Ok(store.get(k).cloned())
+            },
+            "c",
+            Some("m"),
+            ActionClass::Open,
+            now,
+        )
+        .unwrap();
+        assert_eq!(
+            st,
+            ActionStatus::Blocked {
+                scope_kind: ScopeKind::Contract,
+                level: Level::ReduceOnly
+            }
+        );
+        assert_eq!(reads, 2);
+        let st = action_status_with(
+            |k| Ok(store.get(k).cloned()),
+            "c",
+            Some("m"),
+            ActionClass::Liquidate,
+            now,
+        )
+        .unwrap();
+        assert_eq!(
+            st,
+            ActionStatus::LiquidationGrace {
+                scope_kind: ScopeKind::Contract,
+                until: Timestamp::from_seconds(150)
+            }
+        );
+        let later = Timestamp::from_seconds(150);
+        assert!(action_status_with(
+            |k| Ok(store.get(k).cloned()),
+            "c",
+            Some("m"),
+            ActionClass::Liquidate,
+            later,
+        )
+        .unwrap()
+        .is_allowed());
+    }
+}

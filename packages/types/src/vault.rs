@@ -2,6 +2,7 @@
 
 use cosmwasm_schema::{cw_serde, QueryResponses};
 
+use crate::market::Settlement;
 use crate::ownership::{Ownership, OwnershipAction};
 
 #[cw_serde]
@@ -13,6 +14,9 @@ pub struct InstantiateMsg {
 #[cw_serde]
 pub enum ExecuteMsg {
     UpdateOwnership(OwnershipAction),
+    /// Registered markets only: apply a trade's cash flows and the market's fresh risk for
+    /// the account, then check the account's health.
+    Settle(Settlement),
 }
 
 #[cw_serde]
