@@ -10,12 +10,13 @@
 //! 4. **Outliers**: a source farther than `max_deviation_bps` from `m0` (distance relative to
 //!    `m0`) is rejected; the others are *accepted*.
 //! 5. **Quorum**: fewer than `quorum` accepted sources (or none) → no price.
-//! 6. **Price**: the median of the accepted values. For an even count every value between the
-//!    two middle values is a median; we take the one closest to `m0` (that is `m0` clamped to
-//!    the two middle values). This keeps the result inside the honest range when one source
-//!    of three is corrupted: `m0` is always accepted, so with three sources the price is `m0`,
-//!    and `m0` lies between the two honest values. (Averaging the two middle values instead
-//!    would let an accepted corrupted value pull the price outside that range.)
+//! 6. **Price**: `m0` itself (clamped to the accepted values' range, which only matters when
+//!    rounding puts `m0` a unit outside it). Outlier rejection decides which sources count
+//!    towards the quorum and which are reported as rejected; it does not move the price. A
+//!    median over the accepted set only would be weaker: with honest 90, 100, 110 and
+//!    corrupted 111, 112 and a 5% band, the accepted set {110, 111, 112} has median 111,
+//!    outside the honest range, while `m0` = 110 is not. `m0` stays inside the honest range
+//!    whenever fewer than half of the fresh sources are corrupted.
 //!
 //! The published publish time is the oldest publish time among the accepted sources (capped
 //! at the block time). Nothing here depends on the order of the sources except the order of
@@ -108,19 +109,6 @@ pub fn median_sorted(sorted: &[Decimal256]) -> Option<Decimal256> {
     Some(Decimal256::new(a + (b - a) / Uint256::from(2u8)))
 }
 
-/// Median of a sorted slice; even count: `target` clamped to the two middle values.
-pub fn median_sorted_towards(sorted: &[Decimal256], target: Decimal256) -> Option<Decimal256> {
-    let n = sorted.len();
-    if n == 0 {
-        return None;
-    }
-    if n % 2 == 1 {
-        return Some(sorted[n / 2]);
-    }
-    let (a, b) = (sorted[n / 2 - 1], sorted[n / 2]);
-    Some(target.clamp(a, b))
-}
-
 fn freshness(input: &SourceInput, params: &Params) -> Result<Observation, Rejection> {
     let obs = input.observation.clone()?;
     if obs.price.is_zero() {
@@ -206,11 +194,14 @@ pub fn aggregate(inputs: &[SourceInput], params: &Params) -> Aggregate {
     let accepted = u8::try_from(accepted_values.len()).unwrap_or(u8::MAX);
     let price = match (fresh_median, oldest) {
         (Some(m0), Some(publish_time)) if accepted >= params.quorum.max(1) => {
-            median_sorted_towards(&accepted_values, m0).map(|price| AggregatePrice {
-                price,
-                publish_time,
-                sources_used: accepted,
-            })
+            match (accepted_values.first(), accepted_values.last()) {
+                (Some(lo), Some(hi)) => Some(AggregatePrice {
+                    price: m0.clamp(*lo, *hi),
+                    publish_time,
+                    sources_used: accepted,
+                }),
+                _ => None,
+            }
         }
         _ => None,
     };
@@ -263,14 +254,6 @@ mod tests {
         assert_eq!(
             median_sorted(&[d("0.000000000000000001"), d("0.000000000000000002")]),
             Some(d("0.000000000000000001"))
-        );
-        assert_eq!(
-            median_sorted_towards(&[d("1"), d("2")], d("1.2")),
-            Some(d("1.2"))
-        );
-        assert_eq!(
-            median_sorted_towards(&[d("1"), d("2")], d("5")),
-            Some(d("2"))
         );
     }
 
@@ -396,6 +379,23 @@ mod tests {
     }
 
     #[test]
+    fn two_corrupted_of_five_on_one_side_do_not_pull_price() {
+        // m0 = 110; the band keeps {110, 111, 112}, whose own median would be 111.
+        let agg = aggregate(
+            &[
+                src("90", 0),
+                src("100", 0),
+                src("110", 0),
+                src("111", 0),
+                src("112", 0),
+            ],
+            &params(500, 3),
+        );
+        assert_eq!(agg.accepted, 3);
+        assert_eq!(agg.price.unwrap().price, d("110"));
+    }
+
+    #[test]
     fn corrupted_accepted_source_does_not_pull_price() {
         // honest 100 and 110, corrupted 115: m0 = 110; with 5% max deviation 100 is rejected
         // and 115 accepted. Averaging would publish 112.5, outside the honest range.
@@ -466,6 +466,29 @@ mod tests {
             if let Some(out) = agg.price {
                 let lo = Decimal256::new(Uint256::from(h1.min(h2)));
                 let hi = Decimal256::new(Uint256::from(h1.max(h2)));
+                prop_assert!(out.price >= lo && out.price <= hi, "{} not in [{}, {}]", out.price, lo, hi);
+            }
+        }
+
+        #[test]
+        fn minority_corrupted_stays_in_honest_range(
+            honest in prop::collection::vec(price_strategy(), 3..6),
+            corrupted in prop::collection::vec(
+                prop_oneof![Just(1u128), price_strategy(), Just(u128::MAX / 4)], 0..3),
+            max_dev in 0u32..20_000,
+            quorum in 1u8..4,
+            seed in any::<u64>(),
+        ) {
+            prop_assume!(corrupted.len() * 2 < honest.len() + corrupted.len());
+            let mut all: Vec<u128> = honest.iter().chain(corrupted.iter()).copied().collect();
+            // interleave deterministically from the seed
+            let shift = (seed % all.len() as u64) as usize;
+            all.rotate_left(shift);
+            let inputs: Vec<SourceInput> = all.iter().map(|p| input(*p, 0)).collect();
+            let agg = aggregate(&inputs, &params(max_dev, quorum));
+            if let Some(out) = agg.price {
+                let lo = Decimal256::new(Uint256::from(*honest.iter().min().unwrap()));
+                let hi = Decimal256::new(Uint256::from(*honest.iter().max().unwrap()));
                 prop_assert!(out.price >= lo && out.price <= hi, "{} not in [{}, {}]", out.price, lo, hi);
             }
         }

@@ -46,7 +46,7 @@
 use cosmwasm_schema::{cw_serde, QueryResponses};
 use cosmwasm_std::{Addr, Binary, QuerierWrapper, StdError, StdResult, Timestamp, Uint128};
 
-use crate::ownership::{Ownership, OwnershipAction};
+use crate::ownership::OwnershipAction;
 
 /// Where a mode applies. The effective mode for (contract, market) is the strictest of the
 /// global, contract and market scopes.
@@ -601,7 +601,7 @@ pub enum ExecuteMsg {
 #[cw_serde]
 #[derive(QueryResponses)]
 pub enum QueryMsg {
-    #[returns(Ownership)]
+    #[returns(crate::ownership::Ownership)]
     Ownership {},
     #[returns(ConfigResponse)]
     Config {},

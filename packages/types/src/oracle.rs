@@ -26,7 +26,7 @@ use cw_storage_plus::Map;
 use thiserror::Error;
 
 use crate::circuit_breaker::{Level, Scope};
-use crate::ownership::{Ownership, OwnershipAction};
+use crate::ownership::OwnershipAction;
 
 // ---------------------------------------------------------------------------------------------
 // Limits (enforced by the contract, published so callers can size their messages)
@@ -415,7 +415,7 @@ pub enum ExecuteMsg {
 #[cw_serde]
 #[derive(QueryResponses)]
 pub enum QueryMsg {
-    #[returns(Ownership)]
+    #[returns(crate::ownership::Ownership)]
     Ownership {},
     #[returns(ConfigResponse)]
     Config {},
