@@ -239,10 +239,7 @@ fn force_reduce_through_the_vault_at_oracle_price_without_fee() {
     assert!(result.cash.pnl_vs_pool > cosmwasm_std::Int128::new(-5_000_200));
     assert_eq!(env.size(1), sd("7.5"));
     assert_eq!(result.risk.underlyings.len(), 1);
-    assert_eq!(
-        result.risk,
-        env.q(&QueryMsg::AccountRisk { account_id: 1 })
-    );
+    assert_eq!(result.risk, env.q(&QueryMsg::AccountRisk { account_id: 1 }));
     let agg = env.aggregates();
     assert_eq!((agg.oi_long, agg.oi_short), (d("7.5"), d("2")));
 
