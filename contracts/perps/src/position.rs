@@ -11,7 +11,7 @@
 //! and resets the snapshot to the current index. Realized PnL is rounded down (a credit
 //! rounds down, a debit up) and funding owed is rounded up.
 
-use cosmwasm_std::{Decimal256, Int128, SignedDecimal256};
+use cosmwasm_std::{Decimal256, Int128, SignedDecimal256, Uint256, Uint512};
 
 use bulwark_types::perps::Position;
 
@@ -68,6 +68,30 @@ pub fn mark_pnl(
     mul_to_amount(position.size, diff, decimals, Round::Floor)
 }
 
+/// `(a·pa + b·pb) / (a + b)` exactly, rounded up or down.
+fn weighted_entry(
+    a: Decimal256,
+    pa: Decimal256,
+    b: Decimal256,
+    pb: Decimal256,
+    round_up: bool,
+) -> Result<Decimal256, ContractError> {
+    let num = a
+        .atomics()
+        .full_mul(pa.atomics())
+        .checked_add(b.atomics().full_mul(pb.atomics()))
+        .or_overflow()?;
+    let den = Uint512::from(a.atomics().checked_add(b.atomics()).or_overflow()?);
+    if den.is_zero() {
+        return Err(ContractError::ZeroSize);
+    }
+    let mut q = num.checked_div(den).or_overflow()?;
+    if round_up && !num.checked_rem(den).or_overflow()?.is_zero() {
+        q = q.checked_add(Uint512::one()).or_overflow()?;
+    }
+    Ok(Decimal256::new(Uint256::try_from(q).or_overflow()?))
+}
+
 #[allow(clippy::too_many_arguments)]
 pub fn apply_fill(
     old: Option<&Position>,
@@ -109,17 +133,15 @@ pub fn apply_fill(
         let (entry_price, opened_at_secs) = match old {
             Some(p) if same_sign(p.size, new_size) => {
                 let entry = if abs(new_size) > abs(p.size) {
-                    // increase: size-weighted average entry
-                    let old_abs = abs(p.size);
-                    let delta_abs = abs(size_delta);
-                    let value = old_abs
-                        .checked_mul(p.entry_price)
-                        .or_overflow()?
-                        .checked_add(delta_abs.checked_mul(fill_price).or_overflow()?)
-                        .or_overflow()?;
-                    value
-                        .checked_div(old_abs.checked_add(delta_abs).or_overflow()?)
-                        .or_overflow()?
+                    // increase: size-weighted average entry, rounded against the
+                    // account (up for a long, down for a short)
+                    weighted_entry(
+                        abs(p.size),
+                        p.entry_price,
+                        abs(size_delta),
+                        fill_price,
+                        !new_size.is_negative(),
+                    )?
                 } else {
                     p.entry_price
                 };
@@ -251,6 +273,41 @@ mod tests {
         // a loss of 0.0000001 → −1
         let f = apply_fill(Some(&p), 1, "m", sd("-1"), d("0.9999999"), sd("0"), 6, 0).unwrap();
         assert_eq!(f.realized_pnl, Int128::new(-1));
+    }
+
+    #[test]
+    fn weighted_entry_rounds_against_the_account() {
+        // (1 × 1 + 2 × 2) / 3 = 1.666..
+        let long = apply_fill(
+            Some(&pos("1", "1", "0")),
+            1,
+            "m",
+            sd("2"),
+            d("2"),
+            sd("0"),
+            6,
+            6,
+        )
+        .unwrap();
+        assert_eq!(
+            long.position.unwrap().entry_price,
+            d("1.666666666666666667")
+        );
+        let short = apply_fill(
+            Some(&pos("-1", "1", "0")),
+            1,
+            "m",
+            sd("-2"),
+            d("2"),
+            sd("0"),
+            6,
+            6,
+        )
+        .unwrap();
+        assert_eq!(
+            short.position.unwrap().entry_price,
+            d("1.666666666666666666")
+        );
     }
 
     #[test]
