@@ -33,10 +33,25 @@ fn funding_accrues_and_settles_on_close() {
     assert_eq!(f.index, sd("0.000015"));
     let p = env.position(1);
     assert_eq!(p.accrued_funding, Some(Int128::new(1_500)));
-    // closing at the same premium realizes 0 and pays the funding to the pool
+    // the other side of the skew receives: a short opened now and held a day
+    env.order(&bob, 3, "-40", "9").unwrap();
+    env.next_block(86_400 - 5);
+    env.feed(ASSET, "10");
+    env.next_block(5);
+    let short = env.position(3).accrued_funding.unwrap();
+    assert!(short < Int128::zero(), "{short}");
+    let long = env.position(1).accrued_funding.unwrap();
+    assert!(long > Int128::new(1_500), "{long}");
+    // closing settles the funding owed with the realized PnL
+    let q: bulwark_types::perps::QuoteResponse = env.q(&QueryMsg::Quote {
+        account_id: 1,
+        market_id: MARKET.into(),
+        size_delta: sd("-100"),
+    });
+    assert_eq!(q.funding_owed, long);
     env.order(&alice, 1, "-100", "9").unwrap();
     let s = env.last_settlement().settlement;
-    assert_eq!(s.cash.pnl_vs_pool, Int128::new(-1_500));
+    assert_eq!(s.cash.pnl_vs_pool, q.realized_pnl - long);
     // a short opened afterwards starts with a fresh snapshot
     env.order(&bob, 2, "-10", "9").unwrap();
     assert_eq!(env.position(2).accrued_funding, Some(Int128::zero()));

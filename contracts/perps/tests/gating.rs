@@ -379,3 +379,50 @@ fn administration_is_owner_only_and_validated() {
     env.order(&alice, 1, "-1", "9").unwrap();
     env.exec(&owner, &update_vault).unwrap();
 }
+
+#[test]
+fn a_move_blocked_price_refuses_opening_but_allows_reducing() {
+    let mut env = setup();
+    let (alice, owner, oracle) = (env.alice.clone(), env.owner.clone(), env.oracle.clone());
+    let mut cfg: bulwark_types::oracle::AssetConfig = env
+        .app
+        .wrap()
+        .query_wasm_smart(
+            oracle.clone(),
+            &bulwark_types::oracle::QueryMsg::Asset {
+                asset_id: ASSET.into(),
+            },
+        )
+        .unwrap();
+    cfg.max_move = Some(bulwark_types::oracle::MaxMove {
+        bps_per_minute: 100,
+        min_bps: 100,
+        max_bps: 100,
+    });
+    env.app
+        .execute_contract(
+            owner,
+            oracle,
+            &bulwark_types::oracle::ExecuteMsg::SetAsset { asset: cfg },
+            &[],
+        )
+        .unwrap();
+    env.advance_with_price(5, "10");
+    env.order(&alice, 1, "5", "11").unwrap();
+    // a 30 % jump is refused by the oracle and flagged
+    env.next_block(30);
+    env.feed(ASSET, "13");
+    env.next_block(5);
+    assert_eq!(
+        env.exec_err(&alice, &Env::order_msg(1, "1", "11", false)),
+        ContractError::Price {
+            asset_id: ASSET.into(),
+            error: PriceQueryError::Price(PriceError::MoveBlocked)
+        }
+    );
+    // reducing uses the last accepted price
+    env.order(&alice, 1, "-2", "9").unwrap();
+    assert_eq!(env.size(1), sd("3"));
+    let s = env.last_settlement().settlement;
+    assert_eq!(s.risk.underlyings.len(), 1);
+}
