@@ -251,6 +251,152 @@ pub fn update_market(
 mod tests {
     use super::*;
 
+    fn params() -> MarketParams {
+        let d = |s: &str| <Decimal256 as std::str::FromStr>::from_str(s).unwrap();
+        MarketParams {
+            enabled: true,
+            max_leverage: d("10"),
+            initial_addon_factor: d("0.02"),
+            maintenance_addon_factor: d("0.01"),
+            trading_fee_rate: d("0.001"),
+            protocol_fee_share: d("0.2"),
+            skew_scale: d("1000000"),
+            max_funding_velocity: d("0.03"),
+            max_funding_rate: d("0.01"),
+            max_oi_long: d("10000"),
+            max_oi_short: d("10000"),
+            max_position_size: d("1000"),
+            min_position_size: d("0.1"),
+        }
+    }
+
+    #[test]
+    fn params_validation() {
+        assert!(validate_params(&params()).is_ok());
+        let one = Decimal256::one();
+        let bad: Vec<(&str, MarketParams)> = vec![
+            (
+                "leverage",
+                MarketParams {
+                    max_leverage: Decimal256::percent(99),
+                    ..params()
+                },
+            ),
+            (
+                "initial",
+                MarketParams {
+                    initial_addon_factor: Decimal256::percent(101),
+                    ..params()
+                },
+            ),
+            (
+                "maintenance",
+                MarketParams {
+                    maintenance_addon_factor: Decimal256::percent(3),
+                    ..params()
+                },
+            ),
+            (
+                "fee",
+                MarketParams {
+                    trading_fee_rate: one,
+                    ..params()
+                },
+            ),
+            (
+                "share",
+                MarketParams {
+                    protocol_fee_share: Decimal256::percent(101),
+                    ..params()
+                },
+            ),
+            (
+                "scale",
+                MarketParams {
+                    skew_scale: Decimal256::zero(),
+                    ..params()
+                },
+            ),
+            (
+                "rate",
+                MarketParams {
+                    max_funding_rate: Decimal256::percent(101),
+                    ..params()
+                },
+            ),
+            (
+                "velocity",
+                MarketParams {
+                    max_funding_velocity: Decimal256::percent(1001),
+                    ..params()
+                },
+            ),
+            (
+                "max size",
+                MarketParams {
+                    max_position_size: Decimal256::zero(),
+                    min_position_size: Decimal256::zero(),
+                    ..params()
+                },
+            ),
+            (
+                "min size",
+                MarketParams {
+                    min_position_size: Decimal256::percent(100_001),
+                    ..params()
+                },
+            ),
+        ];
+        for (what, p) in bad {
+            assert!(
+                matches!(
+                    validate_params(&p),
+                    Err(ContractError::InvalidParams { .. })
+                ),
+                "{what}"
+            );
+        }
+    }
+
+    #[test]
+    fn instantiate_validation() {
+        let mut deps = cosmwasm_std::testing::mock_dependencies();
+        let a = deps.api.addr_make("a").to_string();
+        let msg = InstantiateMsg {
+            owner: a.clone(),
+            vault: a.clone(),
+            oracle: a.clone(),
+            circuit_breaker: a.clone(),
+            settlement_decimals: 6,
+            oracle_max_age_secs: 60,
+        };
+        assert!(config_from_instantiate(&deps.as_mut(), &msg).is_ok());
+        let too_many = InstantiateMsg {
+            settlement_decimals: 19,
+            ..msg.clone()
+        };
+        assert!(matches!(
+            config_from_instantiate(&deps.as_mut(), &too_many),
+            Err(ContractError::InvalidConfig { .. })
+        ));
+        let no_age = InstantiateMsg {
+            oracle_max_age_secs: 0,
+            ..msg.clone()
+        };
+        assert!(matches!(
+            config_from_instantiate(&deps.as_mut(), &no_age),
+            Err(ContractError::InvalidConfig { .. })
+        ));
+        let bad_addr = InstantiateMsg {
+            vault: "not an address".into(),
+            ..msg
+        };
+        assert!(matches!(
+            config_from_instantiate(&deps.as_mut(), &bad_addr),
+            Err(ContractError::Std(_))
+        ));
+    }
+
     #[test]
     fn market_ids() {
         assert!(validate_market_id("ATOM-PERP").is_ok());
