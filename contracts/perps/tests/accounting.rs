@@ -52,6 +52,18 @@ fn funding_accrues_and_settles_on_close() {
     env.order(&alice, 1, "-100", "9").unwrap();
     let s = env.last_settlement().settlement;
     assert_eq!(s.cash.pnl_vs_pool, q.realized_pnl - long);
+    // the market's stored funding state was touched by the close
+    let m: bulwark_types::perps::MarketResponse = env.q(&QueryMsg::Market {
+        market_id: MARKET.into(),
+    });
+    assert_eq!(m.asset_id, ASSET);
+    assert_eq!(
+        m.funding.last_update_secs,
+        env.app.block_info().time.seconds()
+    );
+    assert!(m.funding.index > sd("0.000015"));
+    assert_eq!(m.aggregates.oi_short, d("40"));
+    assert_eq!(m.aggregates.oi_long, d("0"));
     // a short opened afterwards starts with a fresh snapshot
     env.order(&bob, 2, "-10", "9").unwrap();
     assert_eq!(env.position(2).accrued_funding, Some(Int128::zero()));
