@@ -1,5 +1,20 @@
+//! Bulwark perpetual futures markets, priced by the oracle against the LP pool, settled
+//! through the vault. See `README.md` for messages, units, formulas and invariants.
+
+pub mod admin;
+pub mod aggregates;
 pub mod contract;
 pub mod error;
+pub mod force_reduce;
+pub mod funding;
+pub mod order;
+pub mod position;
+pub mod price;
+pub mod pricing;
+pub mod query;
+pub mod risk;
+pub mod state;
+pub mod units;
 
 pub use crate::error::ContractError;
 
