@@ -19,7 +19,9 @@
 use std::collections::HashSet;
 use std::path::PathBuf;
 
-use cosmwasm_std::{Addr, Binary, ContractResult, Empty, Env, MessageInfo, Order, Record, Response};
+use cosmwasm_std::{
+    Addr, Binary, ContractResult, Empty, Env, MessageInfo, Order, Record, Response,
+};
 use cosmwasm_vm::testing::{mock_env, MockApi, MockQuerier, MockStorage};
 use cosmwasm_vm::{
     call_execute, call_instantiate, call_query, capabilities_from_csv, Backend, BackendResult,
@@ -195,22 +197,24 @@ impl VmContract {
             funds: vec![],
         };
         let msg = serde_json::to_vec(msg).map_err(|e| e.to_string())?;
-        let (res, gas) = self.measure(|c| {
-            call_instantiate::<_, _, _, Empty>(&mut c.instance, &env, &info, &msg)
-        });
+        let (res, gas) = self
+            .measure(|c| call_instantiate::<_, _, _, Empty>(&mut c.instance, &env, &info, &msg));
         into_result(res.map_err(|e| e.to_string())?).map(|_| gas)
     }
 
-    pub fn execute<M: Serialize>(&mut self, sender: &Addr, msg: &M) -> Result<(Response, CallGas), String> {
+    pub fn execute<M: Serialize>(
+        &mut self,
+        sender: &Addr,
+        msg: &M,
+    ) -> Result<(Response, CallGas), String> {
         let env = self.env.clone();
         let info = MessageInfo {
             sender: sender.clone(),
             funds: vec![],
         };
         let msg = serde_json::to_vec(msg).map_err(|e| e.to_string())?;
-        let (res, gas) = self.measure(|c| {
-            call_execute::<_, _, _, Empty>(&mut c.instance, &env, &info, &msg)
-        });
+        let (res, gas) =
+            self.measure(|c| call_execute::<_, _, _, Empty>(&mut c.instance, &env, &info, &msg));
         into_result(res.map_err(|e| e.to_string())?).map(|r| (r, gas))
     }
 

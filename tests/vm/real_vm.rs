@@ -8,7 +8,7 @@ mod harness;
 use std::str::FromStr;
 
 use bulwark_types::circuit_breaker::{self as breaker, Level, Scope};
-use bulwark_types::oracle::{self as oracle, AssetConfig, FeedPrice, PriceRecord, Source};
+use bulwark_types::oracle::{self as oracle, AssetConfig, FeedPrice, PriceResponse, Source};
 use cosmwasm_std::{Addr, SignedDecimal256};
 use harness::{CallGas, VmContract};
 
@@ -36,12 +36,18 @@ fn every_artifact_loads_and_instantiates_in_the_osmosis_vm() {
         let mut c = VmContract::new(name);
         let owner = c.addr("dao");
         let msg = match name {
-            "bulwark_oracle" => serde_json::to_value(bulwark_testing::oracle::instantiate_msg(&owner)),
+            "bulwark_oracle" => {
+                serde_json::to_value(bulwark_testing::oracle::instantiate_msg(&owner))
+            }
             "bulwark_circuit_breaker" => {
                 serde_json::to_value(bulwark_testing::circuit_breaker::instantiate_msg(&owner))
             }
-            "bulwark_vault" => serde_json::to_value(bulwark_testing::vault::instantiate_msg(&owner)),
-            "bulwark_perps" => serde_json::to_value(bulwark_testing::perps::instantiate_msg(&owner)),
+            "bulwark_vault" => {
+                serde_json::to_value(bulwark_testing::vault::instantiate_msg(&owner))
+            }
+            "bulwark_perps" => {
+                serde_json::to_value(bulwark_testing::perps::instantiate_msg(&owner))
+            }
             _ => serde_json::to_value(bulwark_testing::options::instantiate_msg(&owner)),
         }
         .unwrap();
@@ -50,7 +56,9 @@ fn every_artifact_loads_and_instantiates_in_the_osmosis_vm() {
             .unwrap_or_else(|e| panic!("{name} instantiate: {e}"));
         report(&format!("{name} instantiate"), gas);
         // A bad message is a contract error, not a VM trap.
-        let err = c.execute(&owner, &serde_json::json!({"no_such_message": {}})).unwrap_err();
+        let err = c
+            .execute(&owner, &serde_json::json!({"no_such_message": {}}))
+            .unwrap_err();
         assert!(err.contains("unknown variant"), "{name}: {err}");
     }
 }
@@ -128,8 +136,8 @@ fn oracle_feed_of_one_asset_within_budget() {
             asset_id: "ATOM".into(),
         })
         .unwrap();
-    let record: PriceRecord = serde_json::from_slice(&record).unwrap();
-    assert_eq!(record.block_height, c.env.block.height);
+    let record: PriceResponse = serde_json::from_slice(&record).unwrap();
+    assert_eq!(record.record.block_height, c.env.block.height);
     assert!(
         steady.sdk_total() <= FEED_BUDGET,
         "oracle feed of one asset costs {} > {FEED_BUDGET}",
@@ -160,5 +168,9 @@ fn breaker_trip_within_budget() {
         )
         .unwrap();
     report("breaker_trip", gas);
-    assert!(gas.sdk_total() <= BREAKER_TRIP_BUDGET, "trip costs {}", gas.sdk_total());
+    assert!(
+        gas.sdk_total() <= BREAKER_TRIP_BUDGET,
+        "trip costs {}",
+        gas.sdk_total()
+    );
 }
