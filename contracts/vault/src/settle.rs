@@ -1,0 +1,163 @@
+//! `Settle`: a registered market applies a trade's cash flows and hands over its fresh risk.
+
+use cosmwasm_std::{Addr, DepsMut, Env, Int128, MessageInfo, Response, Storage, Uint128};
+
+use bulwark_types::market::{AccountRisk, CashFlows, RiskChange, Settlement};
+use bulwark_types::oracle::PricePurpose;
+use bulwark_types::vault::MAX_MARKETS_PER_ACCOUNT;
+
+use crate::error::ContractError;
+use crate::execute::load_account;
+use crate::health::{collateral_value, factors, other_risks, snapshot, StoredGrids};
+use crate::margin::{self, SettleCheck};
+use crate::state::{
+    load_totals, Account, Config, ACCOUNTS, ACCOUNT_MARKET_RISK, CONFIG, MARKETS, TOTALS,
+};
+
+/// Applies cash flows to the account's settlement balance and the pool / fee ledgers. The sum
+/// of the changes is zero, so the per-denom conservation invariant is preserved. The account
+/// may go negative (debt); the pool may not (the trade is refused if the pool cannot pay).
+pub fn apply_cash(
+    storage: &mut dyn Storage,
+    config: &Config,
+    account: &mut Account,
+    cash: &CashFlows,
+) -> Result<(), ContractError> {
+    let mut totals = load_totals(storage, &config.settlement_denom)?;
+    let pnl = cash.pnl_vs_pool;
+    let fees = cash.fee_to_pool.checked_add(cash.fee_to_protocol)?;
+    // account delta = pnl − fees
+    let delta = pnl.checked_sub(Int128::try_from(fees)?)?;
+    account.settlement_balance = account.settlement_balance.checked_add(delta)?;
+    totals.accounts = totals.accounts.checked_add(delta)?;
+    // pool delta = −pnl + fee_to_pool
+    if pnl.is_negative() {
+        totals.pool = totals
+            .pool
+            .checked_add(Uint128::new(pnl.i128().unsigned_abs()))?;
+    } else {
+        let pay = Uint128::new(pnl.i128().unsigned_abs());
+        if pay > totals.pool {
+            return Err(ContractError::PoolInsufficient {
+                pool: totals.pool,
+                amount: pay,
+            });
+        }
+        totals.pool = totals.pool.checked_sub(pay)?;
+    }
+    totals.pool = totals.pool.checked_add(cash.fee_to_pool)?;
+    totals.fees = totals.fees.checked_add(cash.fee_to_protocol)?;
+    TOTALS.save(storage, &config.settlement_denom, &totals)?;
+    Ok(())
+}
+
+/// Records `risk` as the market's current risk for the account and maintains the account's
+/// bounded market list (empty risk: the link is dropped).
+pub fn store_market_risk(
+    storage: &mut dyn Storage,
+    account_id: u64,
+    account: &mut Account,
+    market_addr: &Addr,
+    risk: &AccountRisk,
+) -> Result<(), ContractError> {
+    if risk.underlyings.is_empty() {
+        account.markets.retain(|m| m != market_addr);
+        ACCOUNT_MARKET_RISK.remove(storage, (account_id, market_addr));
+    } else {
+        if !account.markets.contains(market_addr) {
+            if account.markets.len() >= MAX_MARKETS_PER_ACCOUNT {
+                return Err(ContractError::TooManyMarkets {
+                    max: MAX_MARKETS_PER_ACCOUNT,
+                });
+            }
+            account.markets.push(market_addr.clone());
+        }
+        ACCOUNT_MARKET_RISK.save(storage, (account_id, market_addr), risk)?;
+    }
+    Ok(())
+}
+
+pub fn settle(
+    deps: DepsMut,
+    env: Env,
+    info: MessageInfo,
+    s: Settlement,
+) -> Result<Response, ContractError> {
+    let config = CONFIG.load(deps.storage)?;
+    let market_addr = info.sender;
+    if !MARKETS.has(deps.storage, &market_addr) {
+        return Err(ContractError::UnregisteredMarket {
+            market_addr: market_addr.to_string(),
+        });
+    }
+    let mut account = load_account(deps.storage, s.account_id)?;
+    if account.owner_addr != s.trader_addr {
+        return Err(ContractError::NotAccountOwner {
+            account_id: s.account_id,
+            sender: s.trader_addr.to_string(),
+        });
+    }
+    margin::validate_risk(&s.risk, &StoredGrids(deps.storage))?;
+
+    // Before: the market's previous report (stored) with the others' live risk.
+    let old_risk = ACCOUNT_MARKET_RISK
+        .may_load(deps.storage, (s.account_id, &market_addr))?
+        .unwrap_or_default();
+    let others = other_risks(deps.as_ref(), s.account_id, &account, Some(&market_addr))?;
+    let purpose = match s.change {
+        RiskChange::Increase => PricePurpose::Open,
+        RiskChange::Reduce => PricePurpose::ReduceOrLiquidate,
+    };
+    let cv = collateral_value(deps.as_ref(), &env, &config, &account, purpose)?;
+    let f = factors(&config);
+    let mut refs: Vec<&AccountRisk> = others.iter().collect();
+    refs.push(&old_risk);
+    let before = snapshot(cv, account.settlement_balance, &refs, f)?;
+
+    apply_cash(deps.storage, &config, &mut account, &s.cash)?;
+
+    refs.pop();
+    refs.push(&s.risk);
+    let after = snapshot(cv, account.settlement_balance, &refs, f)?;
+
+    match margin::settle_check(
+        s.change == RiskChange::Increase,
+        before.equity,
+        before.portfolio.maintenance,
+        after.equity,
+        &after.portfolio,
+    ) {
+        SettleCheck::Ok => {}
+        SettleCheck::BelowInitial => {
+            return Err(ContractError::BelowInitialMargin {
+                equity: after.equity,
+                required: after.portfolio.initial,
+            })
+        }
+        SettleCheck::ReduceWorsened => {
+            return Err(ContractError::ReduceWorsensHealth {
+                equity: after.equity,
+                required: after.portfolio.maintenance,
+            })
+        }
+    }
+
+    store_market_risk(
+        deps.storage,
+        s.account_id,
+        &mut account,
+        &market_addr,
+        &s.risk,
+    )?;
+    ACCOUNTS.save(deps.storage, s.account_id, &account)?;
+
+    Ok(Response::new()
+        .add_attribute("action", "settle")
+        .add_attribute("market_addr", market_addr)
+        .add_attribute("account_id", s.account_id.to_string())
+        .add_attribute("pnl_vs_pool", s.cash.pnl_vs_pool.to_string())
+        .add_attribute("settlement_balance", account.settlement_balance.to_string())
+        .add_attribute("equity", after.equity.to_string())
+        .add_attribute("maintenance", after.portfolio.maintenance)
+        .add_attribute("initial", after.portfolio.initial))
+}
