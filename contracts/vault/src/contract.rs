@@ -39,10 +39,7 @@ pub fn instantiate(
     let config = Config {
         settlement_denom: msg.settlement_denom,
         settlement_decimals: msg.settlement_decimals,
-        oracle_addr: msg
-            .oracle
-            .map(|a| deps.api.addr_validate(&a))
-            .transpose()?,
+        oracle_addr: msg.oracle.map(|a| deps.api.addr_validate(&a)).transpose()?,
         circuit_breaker_addr: msg
             .circuit_breaker
             .map(|a| deps.api.addr_validate(&a))
@@ -142,9 +139,7 @@ pub fn query(deps: Deps, env: Env, msg: QueryMsg) -> Result<Binary, ContractErro
         QueryMsg::CollateralConfigs { start_after, limit } => {
             to_json_binary(&q::collateral_configs(deps, start_after, limit)?)?
         }
-        QueryMsg::ScenarioGrid { asset_id } => {
-            to_json_binary(&q::scenario_grid(deps, asset_id)?)?
-        }
+        QueryMsg::ScenarioGrid { asset_id } => to_json_binary(&q::scenario_grid(deps, asset_id)?)?,
         QueryMsg::Totals { start_after, limit } => {
             to_json_binary(&q::totals(deps, env, start_after, limit)?)?
         }

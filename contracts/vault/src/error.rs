@@ -98,7 +98,9 @@ pub enum ContractError {
     // --- settlement
     #[error("trade leaves equity {equity} below the initial requirement {required}")]
     BelowInitialMargin { equity: Int128, required: Uint128 },
-    #[error("reducing trade leaves equity {equity} below maintenance {required} and lowers health")]
+    #[error(
+        "reducing trade leaves equity {equity} below maintenance {required} and lowers health"
+    )]
     ReduceWorsensHealth { equity: Int128, required: Uint128 },
     #[error("the LP pool ({pool}) cannot pay {amount}")]
     PoolInsufficient { pool: Uint128, amount: Uint128 },
@@ -130,7 +132,9 @@ pub enum ContractError {
     },
 
     // --- liquidation
-    #[error("account {account_id} is not liquidatable (equity {equity}, maintenance {maintenance})")]
+    #[error(
+        "account {account_id} is not liquidatable (equity {equity}, maintenance {maintenance})"
+    )]
     NotLiquidatable {
         account_id: u64,
         equity: Int128,

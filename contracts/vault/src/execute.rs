@@ -7,7 +7,9 @@ use cosmwasm_std::{
 };
 
 use bulwark_types::circuit_breaker::{is_action_allowed, ActionClass, ExecuteMsg as BreakerMsg};
-use bulwark_types::market::{MarketQueryMsg, PoolExposure, ScenarioGrid, MAX_SCENARIOS, SCENARIO_GRIDS};
+use bulwark_types::market::{
+    MarketQueryMsg, PoolExposure, ScenarioGrid, MAX_SCENARIOS, SCENARIO_GRIDS,
+};
 use bulwark_types::oracle::PricePurpose;
 use bulwark_types::ownership::assert_owner;
 use bulwark_types::vault::{

@@ -66,11 +66,11 @@ pub fn collateral_value(
         if amount.is_zero() {
             continue;
         }
-        let cc = COLLATERALS
-            .may_load(deps.storage, denom)?
-            .ok_or_else(|| ContractError::UnlistedDenom {
+        let cc = COLLATERALS.may_load(deps.storage, denom)?.ok_or_else(|| {
+            ContractError::UnlistedDenom {
                 denom: denom.clone(),
-            })?;
+            }
+        })?;
         let oracle = config
             .oracle_addr
             .as_ref()

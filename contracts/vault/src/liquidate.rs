@@ -3,8 +3,8 @@
 //! itself, executed after every reply) charges the penalty and covers bad debt.
 
 use cosmwasm_std::{
-    from_json, to_json_binary, Addr, Binary, Decimal256, DepsMut, Env, Int128, Int256,
-    MessageInfo, Reply, Response, StdError, SubMsg, Uint128, WasmMsg,
+    from_json, to_json_binary, Addr, Binary, Decimal256, DepsMut, Env, Int128, Int256, MessageInfo,
+    Reply, Response, StdError, SubMsg, Uint128, WasmMsg,
 };
 
 use bulwark_math::rounding::mul_floor;
@@ -114,16 +114,20 @@ fn parse_result(reply: &Reply) -> Result<ForceReduceResult, ContractError> {
         .into_result()
         .map_err(StdError::generic_err)?;
     let data: Option<Binary> = match resp.msg_responses.first() {
-        Some(r) => cw_utils::parse_execute_response_data(r.value.as_slice())
-            .map_err(|e| StdError::generic_err(e.to_string()))?
-            .data,
+        Some(r) => {
+            cw_utils::parse_execute_response_data(r.value.as_slice())
+                .map_err(|e| StdError::generic_err(e.to_string()))?
+                .data
+        }
         None => {
             #[allow(deprecated)]
             let d = resp.data.clone();
             match d {
-                Some(d) => cw_utils::parse_execute_response_data(d.as_slice())
-                    .map_err(|e| StdError::generic_err(e.to_string()))?
-                    .data,
+                Some(d) => {
+                    cw_utils::parse_execute_response_data(d.as_slice())
+                        .map_err(|e| StdError::generic_err(e.to_string()))?
+                        .data
+                }
                 None => None,
             }
         }
@@ -347,17 +351,32 @@ mod tests {
         ));
         // no requirement after: only equity ≥ 0
         assert_eq!(
-            penalty_cap(Int128::new(80), Uint128::new(100), Int128::new(30), Uint128::zero()),
+            penalty_cap(
+                Int128::new(80),
+                Uint128::new(100),
+                Int128::new(30),
+                Uint128::zero()
+            ),
             Uint128::new(30)
         );
         // negative equity: nothing
         assert_eq!(
-            penalty_cap(Int128::new(-5), Uint128::new(100), Int128::new(-5), Uint128::zero()),
+            penalty_cap(
+                Int128::new(-5),
+                Uint128::new(100),
+                Int128::new(-5),
+                Uint128::zero()
+            ),
             Uint128::zero()
         );
         // health already worse: nothing
         assert_eq!(
-            penalty_cap(Int128::new(90), Uint128::new(100), Int128::new(40), Uint128::new(50)),
+            penalty_cap(
+                Int128::new(90),
+                Uint128::new(100),
+                Int128::new(40),
+                Uint128::new(50)
+            ),
             Uint128::zero()
         );
     }

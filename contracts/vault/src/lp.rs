@@ -70,9 +70,18 @@ mod tests {
     fn first_deposit_and_nav() {
         let s = shares_for_deposit(Uint128::new(1_000), Uint128::zero(), Uint128::zero()).unwrap();
         assert_eq!(s, Uint128::new(1_000_000_000));
-        assert_eq!(nav(Uint128::new(100), Int128::new(30)).unwrap(), Uint128::new(70));
-        assert_eq!(nav(Uint128::new(100), Int128::new(300)).unwrap(), Uint128::zero());
-        assert_eq!(nav(Uint128::new(100), Int128::new(-30)).unwrap(), Uint128::new(130));
+        assert_eq!(
+            nav(Uint128::new(100), Int128::new(30)).unwrap(),
+            Uint128::new(70)
+        );
+        assert_eq!(
+            nav(Uint128::new(100), Int128::new(300)).unwrap(),
+            Uint128::zero()
+        );
+        assert_eq!(
+            nav(Uint128::new(100), Int128::new(-30)).unwrap(),
+            Uint128::new(130)
+        );
         assert_eq!(
             nav(Uint128::MAX, Int128::new(-1)),
             Err(LpMathError::Overflow)

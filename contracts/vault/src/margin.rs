@@ -25,7 +25,9 @@ use bulwark_types::market::{AccountRisk, MAX_SCENARIOS, MAX_UNDERLYINGS_PER_REPO
 pub enum MarginError {
     #[error("no scenario grid for underlying {asset_id}")]
     UnknownUnderlying { asset_id: String },
-    #[error("underlying {asset_id}: risk computed against grid version {got}, current is {expected}")]
+    #[error(
+        "underlying {asset_id}: risk computed against grid version {got}, current is {expected}"
+    )]
     GridVersionMismatch {
         asset_id: String,
         expected: u32,
@@ -67,16 +69,20 @@ pub fn validate_risk(risk: &AccountRisk, grids: &impl GridLookup) -> Result<(), 
         });
     }
     for (i, u) in risk.underlyings.iter().enumerate() {
-        if risk.underlyings[..i].iter().any(|o| o.asset_id == u.asset_id) {
+        if risk.underlyings[..i]
+            .iter()
+            .any(|o| o.asset_id == u.asset_id)
+        {
             return Err(MarginError::DuplicateUnderlying {
                 asset_id: u.asset_id.clone(),
             });
         }
-        let (version, len) = grids
-            .grid(&u.asset_id)
-            .ok_or_else(|| MarginError::UnknownUnderlying {
-                asset_id: u.asset_id.clone(),
-            })?;
+        let (version, len) =
+            grids
+                .grid(&u.asset_id)
+                .ok_or_else(|| MarginError::UnknownUnderlying {
+                    asset_id: u.asset_id.clone(),
+                })?;
         if u.grid_version != version {
             return Err(MarginError::GridVersionMismatch {
                 asset_id: u.asset_id.clone(),
@@ -171,8 +177,8 @@ pub fn portfolio(risks: &[&AccountRisk], factors: Factors) -> Result<Portfolio, 
         *loss = worst_loss(pnl)?;
         let m = mul_ceil(*loss, Decimal256::from(factors.maintenance))
             .map_err(|_| MarginError::Overflow)?;
-        let i =
-            mul_ceil(*loss, Decimal256::from(factors.initial)).map_err(|_| MarginError::Overflow)?;
+        let i = mul_ceil(*loss, Decimal256::from(factors.initial))
+            .map_err(|_| MarginError::Overflow)?;
         maintenance = maintenance
             .checked_add(m)
             .map_err(|_| MarginError::Overflow)?;
@@ -238,16 +244,26 @@ pub enum SettleCheck {
     Ok,
     /// Risk increase below the initial requirement.
     BelowInitial,
-    /// Risk reduction that leaves the account below maintenance *and* lowers its health.
+    /// Risk reduction that leaves the account below maintenance and grows its shortfall.
     ReduceWorsened,
 }
 
-/// Increase: equity ≥ initial after. Reduce: equity ≥ maintenance after, or health not lower
-/// than before (a reducing trade is never blocked just because the account is underwater).
+/// The check `Settle` applies after a trade.
+///
+/// * Increase: equity ≥ initial requirement after.
+/// * Reduce: equity ≥ maintenance after, **or** the trade did not grow the account's
+///   shortfall (maintenance − equity). The vault cannot observe the market's fresh risk from
+///   *before* the trade, so it estimates: at oracle prices a reduction only moves value from
+///   unrealized to realized PnL, so the trade changes equity by exactly the fees it pays
+///   (`equity_before ≈ equity_after + fees`), and `maintenance_before` is the requirement with
+///   the market's last stored report. The shortfall does not grow iff
+///   `maintenance_after + fees ≤ maintenance_before`. So a reducing trade is never blocked just
+///   because the account is already underwater, as long as it sheds at least as much
+///   requirement as it pays in fees.
 pub fn settle_check(
     increase: bool,
-    equity_before: Int128,
     maintenance_before: Uint128,
+    fees: Uint128,
     equity_after: Int128,
     after: &Portfolio,
 ) -> SettleCheck {
@@ -258,12 +274,10 @@ pub fn settle_check(
             SettleCheck::BelowInitial
         }
     } else if meets(equity_after, after.maintenance)
-        || health_not_worse(
-            equity_before,
-            maintenance_before,
-            equity_after,
-            after.maintenance,
-        )
+        || after
+            .maintenance
+            .checked_add(fees)
+            .is_ok_and(|x| x <= maintenance_before)
     {
         SettleCheck::Ok
     } else {
@@ -334,7 +348,10 @@ mod tests {
         let b = portfolio(&[&put], f()).unwrap();
         assert!(both.maintenance < a.maintenance + b.maintenance);
         assert!(both.initial < a.initial + b.initial);
-        assert_eq!(both.underlyings["ATOM"].0, vec![Int128::new(-30), Int128::new(-10), Int128::new(140)]);
+        assert_eq!(
+            both.underlyings["ATOM"].0,
+            vec![Int128::new(-30), Int128::new(-10), Int128::new(140)]
+        );
         assert_eq!(both.maintenance, Uint128::new(30));
     }
 
@@ -368,7 +385,10 @@ mod tests {
             validate_risk(&r, &g),
             Err(MarginError::ScenarioLengthMismatch { .. })
         ));
-        let dup = risk(vec![ur("ATOM", 0, &[0, 0, 0], 0), ur("ATOM", 0, &[0, 0, 0], 0)]);
+        let dup = risk(vec![
+            ur("ATOM", 0, &[0, 0, 0], 0),
+            ur("ATOM", 0, &[0, 0, 0], 0),
+        ]);
         assert!(matches!(
             validate_risk(&dup, &g),
             Err(MarginError::DuplicateUnderlying { .. })
@@ -406,26 +426,39 @@ mod tests {
         assert!(!meets(Int128::new(-1), Uint128::zero()));
         assert!(meets(Int128::zero(), Uint128::zero()));
         assert!(!meets(Int128::MAX, Uint128::MAX));
-        // reduce from underwater: not worse is accepted
+        // reduce from underwater (even negative equity): shedding requirement is accepted
         let after = Portfolio {
             maintenance: Uint128::new(50),
             initial: Uint128::new(75),
             ..Default::default()
         };
+        let m_before = Uint128::new(100);
         assert_eq!(
-            settle_check(false, Int128::new(40), Uint128::new(100), Int128::new(30), &after),
+            settle_check(false, m_before, Uint128::new(50), Int128::new(-30), &after),
+            SettleCheck::Ok
+        );
+        // paying more in fees than the requirement shed grows the shortfall
+        assert_eq!(
+            settle_check(false, m_before, Uint128::new(51), Int128::new(10), &after),
+            SettleCheck::ReduceWorsened
+        );
+        // meeting maintenance afterwards is always fine
+        assert_eq!(
+            settle_check(
+                false,
+                Uint128::zero(),
+                Uint128::new(51),
+                Int128::new(50),
+                &after
+            ),
             SettleCheck::Ok
         );
         assert_eq!(
-            settle_check(false, Int128::new(40), Uint128::new(100), Int128::new(10), &after),
-            SettleCheck::ReduceWorsened
-        );
-        assert_eq!(
-            settle_check(true, Int128::new(40), Uint128::new(100), Int128::new(74), &after),
+            settle_check(true, m_before, Uint128::zero(), Int128::new(74), &after),
             SettleCheck::BelowInitial
         );
         assert_eq!(
-            settle_check(true, Int128::new(40), Uint128::new(100), Int128::new(75), &after),
+            settle_check(true, m_before, Uint128::zero(), Int128::new(75), &after),
             SettleCheck::Ok
         );
     }

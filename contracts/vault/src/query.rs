@@ -15,8 +15,8 @@ use crate::health::live_snapshot;
 use crate::lp;
 use crate::margin;
 use crate::state::{
-    load_totals, Account, BAD_DEBT, COLLATERALS, COLLATERAL_COUNT, CONFIG, LP_REQUESTS,
-    LP_SHARES, MARKETS, MARKET_COUNT, OWNER_ACCOUNTS, TOTALS, TOTAL_SHARES, ACCOUNTS,
+    load_totals, Account, ACCOUNTS, BAD_DEBT, COLLATERALS, COLLATERAL_COUNT, CONFIG, LP_REQUESTS,
+    LP_SHARES, MARKETS, MARKET_COUNT, OWNER_ACCOUNTS, TOTALS, TOTAL_SHARES,
 };
 
 fn limit(l: Option<u32>) -> usize {
@@ -134,7 +134,9 @@ pub fn pool(deps: Deps) -> Result<PoolResponse, ContractError> {
 pub fn lp_position(deps: Deps, lp_addr: String) -> Result<LpPositionResponse, ContractError> {
     let lp_addr = deps.api.addr_validate(&lp_addr)?;
     Ok(LpPositionResponse {
-        shares: LP_SHARES.may_load(deps.storage, &lp_addr)?.unwrap_or_default(),
+        shares: LP_SHARES
+            .may_load(deps.storage, &lp_addr)?
+            .unwrap_or_default(),
         pending: LP_REQUESTS.may_load(deps.storage, &lp_addr)?,
         lp_addr,
     })
@@ -245,4 +247,3 @@ pub fn totals(
         })
         .collect()
 }
-

@@ -99,7 +99,8 @@ pub fn settle(
     }
     margin::validate_risk(&s.risk, &StoredGrids(deps.storage))?;
 
-    // Before: the market's previous report (stored) with the others' live risk.
+    // Before: the market's previous report (stored) with the others' live risk; only its
+    // maintenance requirement is used (see margin::settle_check).
     let old_risk = ACCOUNT_MARKET_RISK
         .may_load(deps.storage, (s.account_id, &market_addr))?
         .unwrap_or_default();
@@ -120,10 +121,11 @@ pub fn settle(
     refs.push(&s.risk);
     let after = snapshot(cv, account.settlement_balance, &refs, f)?;
 
+    let fees = s.cash.fee_to_pool.checked_add(s.cash.fee_to_protocol)?;
     match margin::settle_check(
         s.change == RiskChange::Increase,
-        before.equity,
         before.portfolio.maintenance,
+        fees,
         after.equity,
         &after.portfolio,
     ) {

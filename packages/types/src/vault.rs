@@ -128,13 +128,20 @@ pub enum ExecuteMsg {
         vol_shocks: Option<Vec<SignedDecimal256>>,
     },
     /// Owner: register a market; it may then `Settle`.
-    RegisterMarket { market_addr: String, kind: MarketKind },
+    RegisterMarket {
+        market_addr: String,
+        kind: MarketKind,
+    },
     /// Owner: deregister a market with no pool exposure and no locked liquidity.
-    DeregisterMarket { market_addr: String },
+    DeregisterMarket {
+        market_addr: String,
+    },
     /// Anyone: open a new margin account owned by the sender.
     CreateAccount {},
     /// Account owner: deposit exactly one coin of a listed native denom.
-    Deposit { account_id: u64 },
+    Deposit {
+        account_id: u64,
+    },
     /// cw20 entry point; the hook message is [`Cw20HookMsg`].
     Receive(Cw20ReceiveMsg),
     /// Account owner: withdraw collateral, keeping the account above its initial requirement.
@@ -150,7 +157,9 @@ pub enum ExecuteMsg {
     /// Anyone: deposit exactly one coin of the settlement denom into the LP pool for shares.
     LpDeposit {},
     /// LP: ask to redeem `shares`; redeemable after the delay at the then-current NAV.
-    RequestLpWithdraw { shares: Uint128 },
+    RequestLpWithdraw {
+        shares: Uint128,
+    },
     /// LP: drop the pending request.
     CancelLpWithdraw {},
     /// LP: redeem the pending request once its delay has passed.
@@ -171,7 +180,9 @@ pub enum ExecuteMsg {
     },
     /// Anyone (keeper): liquidate an account below its maintenance requirement, or cover the
     /// bad debt of an account with negative equity and no exposure.
-    Liquidate { account_id: u64 },
+    Liquidate {
+        account_id: u64,
+    },
     /// The vault itself only: the last step of a liquidation, after every market replied.
     FinishLiquidation {},
 }
