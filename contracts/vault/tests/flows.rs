@@ -927,3 +927,210 @@ fn deregister_only_without_exposure() {
         }
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// cw20 collateral, against a minimal cw20 (balances, Send with the Receive hook, Transfer,
+// Balance query).
+
+mod mock_cw20 {
+    use cosmwasm_std::{
+        to_json_binary, Binary, Deps, DepsMut, Empty, Env, MessageInfo, Response, StdError,
+        StdResult, Uint128, WasmMsg,
+    };
+    use cw20::{BalanceResponse, Cw20ExecuteMsg, Cw20QueryMsg, Cw20ReceiveMsg};
+    use cw_multi_test::{Contract, ContractWrapper};
+    use cw_storage_plus::Map;
+
+    const BALANCES: Map<&str, Uint128> = Map::new("b");
+
+    #[derive(serde::Serialize, serde::Deserialize, Clone, Debug, PartialEq)]
+    pub struct Init {
+        pub holders: Vec<(String, Uint128)>,
+    }
+
+    fn instantiate(deps: DepsMut, _: Env, _: MessageInfo, msg: Init) -> StdResult<Response> {
+        for (h, a) in msg.holders {
+            BALANCES.save(deps.storage, &h, &a)?;
+        }
+        Ok(Response::new())
+    }
+
+    fn mv(deps: &mut DepsMut, from: &str, to: &str, amount: Uint128) -> StdResult<()> {
+        let f = BALANCES.may_load(deps.storage, from)?.unwrap_or_default();
+        let f = f
+            .checked_sub(amount)
+            .map_err(|_| StdError::generic_err("insufficient cw20 balance"))?;
+        BALANCES.save(deps.storage, from, &f)?;
+        let t = BALANCES.may_load(deps.storage, to)?.unwrap_or_default();
+        BALANCES.save(deps.storage, to, &(t + amount))
+    }
+
+    fn execute(
+        mut deps: DepsMut,
+        _: Env,
+        info: MessageInfo,
+        msg: Cw20ExecuteMsg,
+    ) -> StdResult<Response> {
+        match msg {
+            Cw20ExecuteMsg::Transfer { recipient, amount } => {
+                mv(&mut deps, info.sender.as_str(), &recipient, amount)?;
+                Ok(Response::new())
+            }
+            Cw20ExecuteMsg::Send {
+                contract,
+                amount,
+                msg,
+            } => {
+                mv(&mut deps, info.sender.as_str(), &contract, amount)?;
+                let receive = Cw20ReceiveMsg {
+                    sender: info.sender.to_string(),
+                    amount,
+                    msg,
+                };
+                Ok(Response::new().add_message(WasmMsg::Execute {
+                    contract_addr: contract,
+                    msg: to_json_binary(&bulwark_types::vault::ExecuteMsg::Receive(
+                        bulwark_types::vault::Cw20ReceiveMsg {
+                            sender: receive.sender,
+                            amount: receive.amount,
+                            msg: receive.msg,
+                        },
+                    ))?,
+                    funds: vec![],
+                }))
+            }
+            _ => Err(StdError::generic_err("unsupported")),
+        }
+    }
+
+    fn query(deps: Deps, _: Env, msg: Cw20QueryMsg) -> StdResult<Binary> {
+        match msg {
+            Cw20QueryMsg::Balance { address } => to_json_binary(&BalanceResponse {
+                balance: BALANCES
+                    .may_load(deps.storage, &address)?
+                    .unwrap_or_default(),
+            }),
+            _ => Err(StdError::generic_err("unsupported")),
+        }
+    }
+
+    pub fn contract() -> Box<dyn Contract<Empty>> {
+        Box::new(ContractWrapper::new(execute, instantiate, query))
+    }
+}
+
+#[test]
+fn cw20_collateral_deposit_withdraw_and_bad_sender() {
+    let mut s = Suite::new();
+    let alice = s.alice.clone();
+    let eve = s.eve.clone();
+    let owner = s.owner.clone();
+    let code = s.app.store_code(mock_cw20::contract());
+    let token = s
+        .app
+        .instantiate_contract(
+            code,
+            owner.clone(),
+            &mock_cw20::Init {
+                holders: vec![
+                    (alice.to_string(), Uint128::new(1_000_000)),
+                    (eve.to_string(), Uint128::new(1_000_000)),
+                ],
+            },
+            &[],
+            "tok",
+            None,
+        )
+        .unwrap();
+    s.owner_exec(&ExecuteMsg::SetCollateral(CollateralConfig {
+        denom: token.to_string(),
+        kind: DenomKind::Cw20,
+        oracle_asset_id: "ATOM".into(),
+        haircut: Decimal::percent(50),
+        deposit_cap: Uint128::new(500_000),
+        decimals: 6,
+    }))
+    .unwrap();
+    let id = s.create_account(&alice);
+    let hook = cosmwasm_std::to_json_binary(&bulwark_types::vault::Cw20HookMsg::Deposit {
+        account_id: id,
+    })
+    .unwrap();
+    s.app
+        .execute_contract(
+            alice.clone(),
+            token.clone(),
+            &cw20::Cw20ExecuteMsg::Send {
+                contract: s.vault.to_string(),
+                amount: Uint128::new(400_000),
+                msg: hook.clone(),
+            },
+            &[],
+        )
+        .unwrap();
+    assert_eq!(
+        s.account(id).collateral,
+        vec![(token.to_string(), Uint128::new(400_000))]
+    );
+    // 0.4 token × 10 × 0.5
+    assert_eq!(s.health(id).collateral_value, Uint128::new(2_000_000));
+    s.assert_conserved();
+    // over the cap: the cw20 send reverts as a whole
+    assert!(s
+        .app
+        .execute_contract(
+            alice.clone(),
+            token.clone(),
+            &cw20::Cw20ExecuteMsg::Send {
+                contract: s.vault.to_string(),
+                amount: Uint128::new(100_001),
+                msg: hook.clone(),
+            },
+            &[],
+        )
+        .is_err());
+    // eve cannot deposit into alice's account
+    assert!(s
+        .app
+        .execute_contract(
+            eve.clone(),
+            token.clone(),
+            &cw20::Cw20ExecuteMsg::Send {
+                contract: s.vault.to_string(),
+                amount: Uint128::new(1),
+                msg: hook.clone(),
+            },
+            &[],
+        )
+        .is_err());
+    // a forged Receive from an address that is not a listed cw20
+    assert_eq!(
+        err(s.exec(
+            &eve,
+            &ExecuteMsg::Receive(bulwark_types::vault::Cw20ReceiveMsg {
+                sender: alice.to_string(),
+                amount: Uint128::new(1_000),
+                msg: hook,
+            }),
+            &[]
+        )),
+        ContractError::UnlistedDenom {
+            denom: eve.to_string()
+        }
+    );
+    // withdraw sends a cw20 transfer
+    s.exec(&alice, &withdraw(id, token.as_str(), 150_000), &[])
+        .unwrap();
+    let bal: cw20::BalanceResponse = s
+        .app
+        .wrap()
+        .query_wasm_smart(
+            &token,
+            &cw20::Cw20QueryMsg::Balance {
+                address: alice.to_string(),
+            },
+        )
+        .unwrap();
+    assert_eq!(bal.balance, Uint128::new(750_000));
+    s.assert_conserved();
+}
