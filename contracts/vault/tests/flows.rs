@@ -1134,3 +1134,82 @@ fn cw20_collateral_deposit_withdraw_and_bad_sender() {
     assert_eq!(bal.balance, Uint128::new(750_000));
     s.assert_conserved();
 }
+
+#[test]
+fn grid_is_published_for_raw_reads_and_versioned() {
+    let mut s = Suite::new();
+    let grid = bulwark_types::market::query_grid_raw(&s.app.wrap(), &s.vault, "ATOM")
+        .unwrap()
+        .unwrap();
+    assert_eq!(grid.version, 1);
+    assert_eq!(grid.len(), N);
+    assert_eq!(grid.scenario(0), Some((d("-0.15"), d("-0.3"))));
+    assert!(
+        bulwark_types::market::query_grid_raw(&s.app.wrap(), &s.vault, "BTC")
+            .unwrap()
+            .is_none()
+    );
+    s.owner_exec(&ExecuteMsg::SetScenarioGrid {
+        asset_id: "ATOM".into(),
+        spot_shocks: Some(vec![d("-0.2"), d("0"), d("0.2")]),
+        vol_shocks: Some(vec![d("0")]),
+    })
+    .unwrap();
+    let grid = bulwark_types::market::query_grid_raw(&s.app.wrap(), &s.vault, "ATOM")
+        .unwrap()
+        .unwrap();
+    assert_eq!(grid.version, 2);
+    assert_eq!(grid.len(), 3);
+    for bad in [
+        (vec![d("-1"), d("0")], vec![d("0")]),
+        (vec![d("0.1")], vec![d("0")]),
+        (vec![], vec![d("0")]),
+    ] {
+        assert!(matches!(
+            err(s.owner_exec(&ExecuteMsg::SetScenarioGrid {
+                asset_id: "ATOM".into(),
+                spot_shocks: Some(bad.0),
+                vol_shocks: Some(bad.1),
+            })),
+            ContractError::InvalidGrid { .. }
+        ));
+    }
+}
+
+#[test]
+fn settle_needs_a_price_for_the_collateral() {
+    let mut s = Suite::new();
+    let alice = s.alice.clone();
+    let bob = s.bob.clone();
+    let ma = s.market_a.clone();
+    s.lp_deposit(&bob, 10_000_000).unwrap();
+    // OSMO listed against an oracle asset with no record
+    s.owner_exec(&ExecuteMsg::SetCollateral(CollateralConfig {
+        denom: OSMO.into(),
+        kind: DenomKind::Native,
+        oracle_asset_id: "OSMO".into(),
+        haircut: Decimal::percent(30),
+        deposit_cap: Uint128::new(1_000_000_000),
+        decimals: 6,
+    }))
+    .unwrap();
+    let id = s.create_account(&alice);
+    s.deposit(&alice, id, 1_000_000, OSMO);
+    assert_eq!(
+        err(s.trade(
+            &ma,
+            &alice,
+            id,
+            cash(0, 0, 0),
+            linear_risk(1_000, 0, 0),
+            RiskChange::Increase
+        )),
+        ContractError::Price {
+            asset_id: "OSMO".into(),
+            error: PriceError::NoRecord
+        }
+    );
+    // without exposure the OSMO can still leave (no price needed)
+    s.exec(&alice, &withdraw(id, OSMO, 1_000_000), &[]).unwrap();
+    s.assert_conserved();
+}
