@@ -152,3 +152,112 @@ pub fn migrate(deps: DepsMut, _env: Env, _msg: MigrateMsg) -> Result<Response, C
     // No state layout has changed yet; versioned state migrations go here as they appear.
     Ok(migration_response(&from_version, CONTRACT_VERSION))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use bulwark_types::migration::MigrationError;
+    use bulwark_types::vault::VaultParams;
+    use cosmwasm_std::testing::{message_info, mock_dependencies, mock_env};
+    use cosmwasm_std::{coin, Decimal};
+
+    fn msg(owner: &str) -> InstantiateMsg {
+        InstantiateMsg {
+            owner: owner.to_string(),
+            settlement_denom: "uusdc".into(),
+            settlement_decimals: 6,
+            oracle: None,
+            circuit_breaker: None,
+            params: VaultParams::default(),
+        }
+    }
+
+    #[test]
+    fn instantiate_validates_params() {
+        let mut deps = mock_dependencies();
+        let dao = deps.api.addr_make("dao");
+        let info = message_info(&dao, &[]);
+        let mut m = msg(dao.as_str());
+        m.params.initial_factor = m.params.maintenance_factor;
+        assert!(matches!(
+            instantiate(deps.as_mut(), mock_env(), info.clone(), m),
+            Err(ContractError::InvalidParam { .. })
+        ));
+        let mut m = msg(dao.as_str());
+        m.params.maintenance_factor = Decimal::percent(99);
+        assert!(matches!(
+            instantiate(deps.as_mut(), mock_env(), info.clone(), m),
+            Err(ContractError::InvalidParam { .. })
+        ));
+        let mut m = msg(dao.as_str());
+        m.params.liquidation_close_factor = Decimal::zero();
+        assert!(matches!(
+            instantiate(deps.as_mut(), mock_env(), info.clone(), m),
+            Err(ContractError::InvalidParam { .. })
+        ));
+        let mut m = msg(dao.as_str());
+        m.settlement_decimals = 19;
+        assert!(matches!(
+            instantiate(deps.as_mut(), mock_env(), info.clone(), m),
+            Err(ContractError::InvalidParam { .. })
+        ));
+        let res = instantiate(deps.as_mut(), mock_env(), info, msg(dao.as_str())).unwrap();
+        assert_eq!(res.attributes[0].value, "instantiate");
+    }
+
+    #[test]
+    fn zero_coin_and_missing_breaker() {
+        let mut deps = mock_dependencies();
+        let dao = deps.api.addr_make("dao");
+        let alice = deps.api.addr_make("alice");
+        instantiate(
+            deps.as_mut(),
+            mock_env(),
+            message_info(&dao, &[]),
+            msg(dao.as_str()),
+        )
+        .unwrap();
+        let res = execute(
+            deps.as_mut(),
+            mock_env(),
+            message_info(&alice, &[]),
+            ExecuteMsg::CreateAccount {},
+        )
+        .unwrap();
+        assert_eq!(res.attributes[0].value, "create_account");
+        assert_eq!(
+            execute(
+                deps.as_mut(),
+                mock_env(),
+                message_info(&alice, &[coin(0, "uusdc")]),
+                ExecuteMsg::Deposit { account_id: 1 },
+            ),
+            Err(ContractError::ZeroAmount)
+        );
+        // no breaker configured: guarded actions fail closed
+        assert_eq!(
+            execute(
+                deps.as_mut(),
+                mock_env(),
+                message_info(&alice, &[coin(5, "uusdc")]),
+                ExecuteMsg::Deposit { account_id: 1 },
+            ),
+            Err(ContractError::BreakerNotConfigured)
+        );
+    }
+
+    #[test]
+    fn migrate_refuses_other_contract() {
+        let mut deps = mock_dependencies();
+        cw2::set_contract_version(&mut deps.storage, "crates.io:bulwark-perps", "0.1.0").unwrap();
+        assert!(matches!(
+            migrate(deps.as_mut(), mock_env(), MigrateMsg {}),
+            Err(ContractError::Migration(
+                MigrationError::WrongContract { .. }
+            ))
+        ));
+        cw2::set_contract_version(&mut deps.storage, CONTRACT_NAME, "0.0.1").unwrap();
+        let res = migrate(deps.as_mut(), mock_env(), MigrateMsg {}).unwrap();
+        assert_eq!(res.attributes[0].value, "migrate");
+    }
+}

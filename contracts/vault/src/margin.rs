@@ -212,9 +212,8 @@ pub fn health(equity: Int128, maintenance: Uint128) -> Option<SignedDecimal256> 
     if maintenance.is_zero() {
         return None;
     }
-    let e = SignedDecimal256::from_ratio(equity.i128(), 1i128);
-    let m = SignedDecimal256::from_ratio(i128::try_from(maintenance.u128()).ok()?, 1i128);
-    e.checked_div(m).ok()
+    let m = i128::try_from(maintenance.u128()).ok()?;
+    SignedDecimal256::checked_from_ratio(equity.i128(), m).ok()
 }
 
 /// Whether health (equity / maintenance) after is at least health before. Without a

@@ -11,7 +11,8 @@ use crate::execute::load_account;
 use crate::health::{collateral_value, factors, other_risks, snapshot, StoredGrids};
 use crate::margin::{self, SettleCheck};
 use crate::state::{
-    load_totals, Account, Config, ACCOUNTS, ACCOUNT_MARKET_RISK, CONFIG, MARKETS, TOTALS,
+    load_totals, Account, Config, ACCOUNTS, ACCOUNT_MARKET_RISK, CONFIG, MARKETS,
+    PENDING_LIQUIDATION, TOTALS,
 };
 
 /// Applies cash flows to the account's settlement balance and the pool / fee ledgers. The sum
@@ -89,6 +90,14 @@ pub fn settle(
         return Err(ContractError::UnregisteredMarket {
             market_addr: market_addr.to_string(),
         });
+    }
+    // A market answering ForceReduce must not settle the account in the middle of its
+    // liquidation (markets are trusted, but the vault does not rely on it).
+    if PENDING_LIQUIDATION
+        .may_load(deps.storage)?
+        .is_some_and(|p| p.account_id == s.account_id)
+    {
+        return Err(ContractError::LiquidationInProgress);
     }
     let mut account = load_account(deps.storage, s.account_id)?;
     if account.owner_addr != s.trader_addr {

@@ -8,8 +8,8 @@
 use cosmwasm_schema::{cw_serde, QueryResponses};
 use cosmwasm_std::{Addr, Binary, Decimal, Int128, SignedDecimal256, Timestamp, Uint128};
 
-use crate::market::{AccountRisk, ScenarioGrid, Settlement};
-use crate::ownership::{Ownership, OwnershipAction};
+use crate::market::{AccountRisk, Settlement};
+use crate::ownership::OwnershipAction;
 
 /// Most margin accounts one owner may create.
 pub const MAX_ACCOUNTS_PER_OWNER: u32 = 16;
@@ -207,7 +207,7 @@ pub enum Cw20HookMsg {
 #[cw_serde]
 #[derive(QueryResponses)]
 pub enum QueryMsg {
-    #[returns(Ownership)]
+    #[returns(crate::ownership::Ownership)]
     Ownership {},
     #[returns(ConfigResponse)]
     Config {},
@@ -236,7 +236,7 @@ pub enum QueryMsg {
         start_after: Option<String>,
         limit: Option<u32>,
     },
-    #[returns(Option<ScenarioGrid>)]
+    #[returns(Option<crate::market::ScenarioGrid>)]
     ScenarioGrid { asset_id: String },
     /// Per-denom ledger sums against the vault's actual balance (the conservation check).
     #[returns(Vec<TotalsResponse>)]
