@@ -60,9 +60,12 @@ pub fn liquidate(
             .add_attribute("account_id", account_id.to_string())
             .add_attributes(attrs));
     }
-    // Close factor; an account at or below zero equity is closed out entirely (a partial
-    // reduction cannot improve a negative equity ratio).
-    let fraction = if snap.equity <= Int128::zero() {
+    // Close factor while health ≥ 1/2; below (including zero or negative equity) the account
+    // is closed out entirely: a partial reduction of a deeply underwater account cannot
+    // restore it, and a full close always leaves health infinite (no requirement).
+    let deep = snap.equity <= Int128::zero()
+        || Int256::from(snap.equity) * Int256::from(2u8) < Int256::from(snap.portfolio.maintenance);
+    let fraction = if deep {
         Decimal256::one()
     } else {
         Decimal256::from(config.params.liquidation_close_factor)

@@ -222,3 +222,68 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+    /// A liquidation either is refused with a typed error or leaves the account with health
+    /// not lower than before (infinite when everything was closed), pays the keeper no more
+    /// than the penalty, and conserves every denom.
+    #[test]
+    fn liquidation_never_worsens_health(
+        deposit in 200_000u64..2_000_000,
+        size in 1_000_000i64..6_000_000,
+        loss in 0u64..2_500_000,
+        impact in 0u64..20_000,
+    ) {
+        use bulwark_types::market::ForceReduceResult;
+        use bulwark_vault::ContractError;
+        let mut s = Suite::new();
+        let alice = s.alice.clone();
+        let bob = s.bob.clone();
+        let keeper = s.keeper.clone();
+        let ma = s.market_a.clone();
+        s.lp_deposit(&bob, 100_000_000).unwrap();
+        let id = s.create_account(&alice);
+        s.deposit(&alice, id, deposit.into(), USDC);
+        let size = i128::from(size);
+        if s.trade(&ma, &alice, id, cash(0, 0, 0), linear_risk(size, 0, 0), RiskChange::Increase).is_err() {
+            return Ok(());
+        }
+        let loss = i128::from(loss);
+        s.set_risk(&ma, id, linear_risk(size, -loss, 0));
+        // the market honours the vault's fraction: 50 % while health ≥ 1/2, else 100 %
+        let before = s.health(id);
+        let f: i128 = if before.equity.i128() * 2 < before.maintenance_requirement.u128() as i128 { 1000 } else { 500 };
+        let left = size * (1000 - f) / 1000;
+        let realized = loss * f / 1000;
+        s.set_force_reduce(&ma, ForceReduceResult {
+            account_id: id,
+            cash: cash(-realized - i128::from(impact), 0, 0),
+            reduced_notional: Uint128::new((size - left) as u128),
+            risk: if left == 0 { AccountRisk::default() } else { linear_risk(left, -(loss - realized), 0) },
+        });
+        let keeper_before = s.balance(&keeper, USDC);
+        match s.exec(&keeper, &ExecuteMsg::Liquidate { account_id: id }, &[]) {
+            Ok(_) => {
+                prop_assert!(before.liquidatable);
+                let after = s.health(id);
+                if let (Some(hb), Some(ha)) = (before.health, after.health) {
+                    prop_assert!(ha >= hb, "{} < {}", ha, hb);
+                }
+                let bonus = s.balance(&keeper, USDC) - keeper_before;
+                prop_assert!(bonus as i128 <= (size - left) / 100);
+            }
+            Err(e) => {
+                let e = e.downcast::<ContractError>().unwrap();
+                // an honest market (reducing by the requested fraction, slippage well below a
+                // quarter of maintenance) is never refused: only healthy accounts are
+                prop_assert!(matches!(e, ContractError::NotLiquidatable { .. }), "{:?}", e);
+                prop_assert!(!before.liquidatable);
+            }
+        }
+        for t in s.totals() {
+            prop_assert_eq!(t.surplus, Int128::zero(), "{:?}", t);
+        }
+    }
+}
