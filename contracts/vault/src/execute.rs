@@ -142,6 +142,7 @@ pub fn one_coin(info: &MessageInfo) -> Result<Coin, ContractError> {
     match info.funds.len() {
         0 => Err(ContractError::NoFunds),
         1 => {
+            // safe: the length is 1
             let coin = info.funds[0].clone();
             if coin.amount.is_zero() {
                 return Err(ContractError::ZeroAmount);
@@ -264,6 +265,7 @@ pub fn set_collateral(
                     max: MAX_COLLATERAL_TYPES,
                 });
             }
+            // safe: count < MAX_COLLATERAL_TYPES
             COLLATERAL_COUNT.save(deps.storage, &(count + 1))?;
         }
     }
@@ -358,6 +360,7 @@ pub fn register_market(
             max: MAX_MARKETS,
         });
     }
+    // safe: count < MAX_MARKETS
     MARKET_COUNT.save(deps.storage, &(count + 1))?;
     MARKETS.save(deps.storage, &market_addr, &MarketInfo { kind })?;
     Ok(Response::new()
@@ -412,6 +415,7 @@ pub fn create_account(deps: DepsMut, info: MessageInfo) -> Result<Response, Cont
         deps.storage,
         &account_id.checked_add(1).ok_or(ContractError::Overflow)?,
     )?;
+    // safe: count < MAX_ACCOUNTS_PER_OWNER
     OWNER_ACCOUNT_COUNT.save(deps.storage, &info.sender, &(count + 1))?;
     OWNER_ACCOUNTS.save(deps.storage, (&info.sender, account_id), &Empty {})?;
     ACCOUNTS.save(

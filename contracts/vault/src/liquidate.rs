@@ -63,6 +63,7 @@ pub fn liquidate(
     // Close factor while health ≥ 1/2; below (including zero or negative equity) the account
     // is closed out entirely: a partial reduction of a deeply underwater account cannot
     // restore it, and a full close always leaves health infinite (no requirement).
+    // safe: an i128 times 2 fits an Int256
     let deep = snap.equity <= Int128::zero()
         || Int256::from(snap.equity) * Int256::from(2u8) < Int256::from(snap.portfolio.maintenance);
     let fraction = if deep {
@@ -190,13 +191,20 @@ pub fn penalty_cap(
     let mut cap = Int256::from(equity_after);
     if !maintenance_after.is_zero() && !maintenance_before.is_zero() {
         let mb = Int256::from(maintenance_before);
-        let bound = Int256::from(equity_after) * mb
-            - Int256::from(equity_before) * Int256::from(maintenance_after);
-        // floor(bound / mb) for bound ≥ 0; a negative bound leaves no room
+        // bound = e_a·m_b − e_b·m_a; on overflow (unreachable for real amounts) no penalty
+        let bound = Int256::from(equity_after)
+            .checked_mul(mb)
+            .and_then(|l| {
+                Int256::from(equity_before)
+                    .checked_mul(Int256::from(maintenance_after))
+                    .and_then(|r| l.checked_sub(r))
+            })
+            .unwrap_or(Int256::MIN);
+        // floor(bound / mb) for bound ≥ 0 (mb > 0); a negative bound leaves no room
         let room = if bound < Int256::zero() {
             Int256::zero()
         } else {
-            bound / mb
+            bound.checked_div(mb).unwrap_or(Int256::zero())
         };
         cap = cap.min(room);
     }

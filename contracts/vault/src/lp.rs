@@ -32,7 +32,9 @@ fn narrow(x: Uint256) -> Result<Uint128, LpMathError> {
     Uint128::try_from(x).map_err(|_| LpMathError::Overflow)
 }
 
-/// ⌊amount × (total_shares + V_S) / (nav + V_A)⌋.
+// The `+` on Uint256 below cannot overflow: both operands are below 2^128.
+
+/// ⌊amount × (total_shares + V_S) / (nav + V_A)⌋ (see above).
 pub fn shares_for_deposit(
     amount: Uint128,
     nav: Uint128,

@@ -232,6 +232,7 @@ pub fn health_not_worse(
         return false;
     }
     // e_a / m_a ≥ e_b / m_b  ⇔  e_a · m_b ≥ e_b · m_a  (m > 0), exact in 256 bits.
+    // safe: |i128| · u128 < 2^255, so neither product overflows an Int256.
     let lhs = Int256::from(equity_after) * Int256::from(maintenance_before);
     let rhs = Int256::from(equity_before) * Int256::from(maintenance_after);
     lhs >= rhs

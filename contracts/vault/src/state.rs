@@ -66,6 +66,7 @@ impl Account {
                 amount,
             });
         }
+        // safe: amount ≤ balance was checked above
         let left = balance - amount;
         if left.is_zero() {
             self.collateral.retain(|(d, _)| d != denom);
