@@ -1213,3 +1213,123 @@ fn settle_needs_a_price_for_the_collateral() {
     s.exec(&alice, &withdraw(id, OSMO, 1_000_000), &[]).unwrap();
     s.assert_conserved();
 }
+
+#[test]
+fn liquidation_across_two_markets() {
+    let mut s = Suite::new();
+    let alice = s.alice.clone();
+    let bob = s.bob.clone();
+    let keeper = s.keeper.clone();
+    let (ma, mb) = (s.market_a.clone(), s.market_b.clone());
+    s.lp_deposit(&bob, 100_000_000).unwrap();
+    let id = s.create_account(&alice);
+    s.deposit(&alice, id, 2_000_000, USDC);
+    s.trade(
+        &ma,
+        &alice,
+        id,
+        cash(0, 0, 0),
+        linear_risk(4_000_000, 0, 0),
+        RiskChange::Increase,
+    )
+    .unwrap();
+    s.trade(
+        &mb,
+        &alice,
+        id,
+        cash(0, 0, 0),
+        linear_risk(4_000_000, 0, 0),
+        RiskChange::Increase,
+    )
+    .unwrap();
+    // maintenance 1.2 USDC; losses of 0.7 + 0.3 → equity 1.0 < 1.2, health ≈ 0.83 ≥ 1/2
+    s.set_risk(&ma, id, linear_risk(4_000_000, -700_000, 0));
+    s.set_risk(&mb, id, linear_risk(4_000_000, -300_000, 0));
+    let before = s.health(id);
+    assert!(before.liquidatable);
+    s.set_force_reduce(
+        &ma,
+        ForceReduceResult {
+            account_id: id,
+            cash: cash(-350_000, 0, 0),
+            reduced_notional: Uint128::new(2_000_000),
+            risk: linear_risk(2_000_000, -350_000, 0),
+        },
+    );
+    s.set_force_reduce(
+        &mb,
+        ForceReduceResult {
+            account_id: id,
+            cash: cash(-150_000, 0, 0),
+            reduced_notional: Uint128::new(2_000_000),
+            risk: linear_risk(2_000_000, -150_000, 0),
+        },
+    );
+    s.exec(&keeper, &ExecuteMsg::Liquidate { account_id: id }, &[])
+        .unwrap();
+    let after = s.health(id);
+    assert_eq!(after.maintenance_requirement, Uint128::new(600_000));
+    // penalty 1 % of 4 USDC reduced = 40_000
+    assert_eq!(after.equity, Int128::new(1_000_000 - 40_000));
+    assert!(after.health.unwrap() > before.health.unwrap());
+    assert_eq!(
+        s.account(id).settlement_balance,
+        Int128::new(2_000_000 - 500_000 - 40_000)
+    );
+    s.assert_conserved();
+}
+
+#[test]
+fn liquidation_refuses_a_reply_for_another_account() {
+    let mut s = Suite::new();
+    let alice = s.alice.clone();
+    let bob = s.bob.clone();
+    let keeper = s.keeper.clone();
+    let ma = s.market_a.clone();
+    s.lp_deposit(&bob, 100_000_000).unwrap();
+    let id = s.create_account(&alice);
+    s.deposit(&alice, id, 1_000_000, USDC);
+    s.trade(
+        &ma,
+        &alice,
+        id,
+        cash(0, 0, 0),
+        linear_risk(4_000_000, 0, 0),
+        RiskChange::Increase,
+    )
+    .unwrap();
+    s.set_risk(&ma, id, linear_risk(4_000_000, -700_000, 0));
+    // the mock stores results per account id: answer for `id` with a result naming id + 1
+    s.market_exec(
+        &ma,
+        &bulwark_testing::mock_market::MockMarketExecuteMsg::SetForceReduceResult {
+            account_id: id,
+            result: ForceReduceResult {
+                account_id: id + 1,
+                cash: cash(0, 0, 0),
+                reduced_notional: Uint128::zero(),
+                risk: AccountRisk::default(),
+            },
+        },
+    )
+    .unwrap();
+    assert_eq!(
+        err(s.exec(&keeper, &ExecuteMsg::Liquidate { account_id: id }, &[])),
+        ContractError::ForceReduceWrongAccount {
+            expected: id,
+            got: id + 1
+        }
+    );
+    assert_eq!(s.account(id).markets, vec![ma.clone()]);
+    // a failing market makes the liquidation fail as a whole
+    s.market_exec(
+        &ma,
+        &bulwark_testing::mock_market::MockMarketExecuteMsg::SetFailForceReduce { fail: true },
+    )
+    .unwrap();
+    assert!(s
+        .exec(&keeper, &ExecuteMsg::Liquidate { account_id: id }, &[])
+        .is_err());
+    assert_eq!(s.account(id).settlement_balance, Int128::new(1_000_000));
+    s.assert_conserved();
+}
