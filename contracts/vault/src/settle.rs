@@ -172,3 +172,121 @@ pub fn settle(
         .add_attribute("maintenance", after.portfolio.maintenance)
         .add_attribute("initial", after.portfolio.initial))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use bulwark_types::market::UnderlyingRisk;
+    use bulwark_types::vault::MAX_COLLATERALS_PER_ACCOUNT;
+    use cosmwasm_std::testing::MockStorage;
+
+    fn account() -> Account {
+        Account {
+            owner_addr: Addr::unchecked("owner"),
+            settlement_balance: Int128::zero(),
+            collateral: vec![],
+            markets: vec![],
+        }
+    }
+
+    fn some_risk() -> AccountRisk {
+        AccountRisk {
+            underlyings: vec![UnderlyingRisk {
+                asset_id: "ATOM".into(),
+                grid_version: 1,
+                unrealized_pnl: Int128::zero(),
+                scenario_pnl: vec![Int128::zero()],
+                maintenance_addon: Uint128::zero(),
+                initial_addon: Uint128::zero(),
+            }],
+        }
+    }
+
+    #[test]
+    fn markets_per_account_are_bounded() {
+        let mut storage = MockStorage::new();
+        let mut a = account();
+        for i in 0..MAX_MARKETS_PER_ACCOUNT {
+            let m = Addr::unchecked(format!("market{i}"));
+            store_market_risk(&mut storage, 1, &mut a, &m, &some_risk()).unwrap();
+        }
+        // an existing market may update; a new one is refused
+        let m0 = Addr::unchecked("market0");
+        store_market_risk(&mut storage, 1, &mut a, &m0, &some_risk()).unwrap();
+        let extra = Addr::unchecked("extra");
+        assert_eq!(
+            store_market_risk(&mut storage, 1, &mut a, &extra, &some_risk()),
+            Err(ContractError::TooManyMarkets {
+                max: MAX_MARKETS_PER_ACCOUNT
+            })
+        );
+        // an empty report drops the link and the stored risk
+        store_market_risk(&mut storage, 1, &mut a, &m0, &AccountRisk::default()).unwrap();
+        assert_eq!(a.markets.len(), MAX_MARKETS_PER_ACCOUNT - 1);
+        assert!(!ACCOUNT_MARKET_RISK.has(&storage, (1, &m0)));
+        store_market_risk(&mut storage, 1, &mut a, &extra, &some_risk()).unwrap();
+    }
+
+    #[test]
+    fn collateral_denoms_per_account_are_bounded() {
+        let mut a = account();
+        for i in 0..MAX_COLLATERALS_PER_ACCOUNT {
+            a.credit(&format!("d{i}"), Uint128::new(1)).unwrap();
+        }
+        a.credit("d0", Uint128::new(5)).unwrap();
+        assert_eq!(a.balance_of("d0"), Uint128::new(6));
+        assert_eq!(
+            a.credit("other", Uint128::new(1)),
+            Err(ContractError::TooManyCollaterals {
+                max: MAX_COLLATERALS_PER_ACCOUNT
+            })
+        );
+        // emptying a denom frees its slot
+        a.debit("d1", Uint128::new(1)).unwrap();
+        a.credit("other", Uint128::new(1)).unwrap();
+        assert_eq!(
+            a.debit("d0", Uint128::new(7)),
+            Err(ContractError::InsufficientBalance {
+                denom: "d0".into(),
+                balance: Uint128::new(6),
+                amount: Uint128::new(7)
+            })
+        );
+    }
+
+    #[test]
+    fn cash_flows_sum_to_zero_and_pool_cannot_go_negative() {
+        let mut storage = MockStorage::new();
+        let config = Config {
+            settlement_denom: "uusdc".into(),
+            settlement_decimals: 6,
+            oracle_addr: None,
+            circuit_breaker_addr: None,
+            params: Default::default(),
+        };
+        let mut a = account();
+        let flows = CashFlows {
+            pnl_vs_pool: Int128::new(-100),
+            fee_to_pool: Uint128::new(7),
+            fee_to_protocol: Uint128::new(3),
+        };
+        apply_cash(&mut storage, &config, &mut a, &flows).unwrap();
+        let t = load_totals(&storage, "uusdc").unwrap();
+        assert_eq!(a.settlement_balance, Int128::new(-110));
+        assert_eq!(t.accounts, Int128::new(-110));
+        assert_eq!(t.pool, Uint128::new(107));
+        assert_eq!(t.fees, Uint128::new(3));
+        assert_eq!(t.ledger_total().unwrap(), Int128::zero());
+        let win = CashFlows {
+            pnl_vs_pool: Int128::new(108),
+            ..Default::default()
+        };
+        assert_eq!(
+            apply_cash(&mut storage, &config, &mut a, &win),
+            Err(ContractError::PoolInsufficient {
+                pool: Uint128::new(107),
+                amount: Uint128::new(108)
+            })
+        );
+    }
+}
