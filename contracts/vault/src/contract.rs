@@ -140,6 +140,7 @@ pub fn query(deps: Deps, env: Env, msg: QueryMsg) -> Result<Binary, ContractErro
             to_json_binary(&q::collateral_configs(deps, start_after, limit)?)?
         }
         QueryMsg::ScenarioGrid { asset_id } => to_json_binary(&q::scenario_grid(deps, asset_id)?)?,
+        QueryMsg::SystemRisk {} => to_json_binary(&q::system_risk(deps)?)?,
         QueryMsg::Totals { start_after, limit } => {
             to_json_binary(&q::totals(deps, env, start_after, limit)?)?
         }

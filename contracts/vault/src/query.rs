@@ -1,12 +1,12 @@
-use cosmwasm_std::{Addr, Deps, Env, Int128, Order, StdResult};
+use cosmwasm_std::{Addr, Decimal256, Deps, Env, Int128, Order, StdResult, Uint128};
 use cw_storage_plus::Bound;
 
-use bulwark_types::market::{ScenarioGrid, SCENARIO_GRIDS};
+use bulwark_types::market::{MarketQueryMsg, PoolExposure, ScenarioGrid, SCENARIO_GRIDS};
 use bulwark_types::oracle::PricePurpose;
 use bulwark_types::vault::{
     AccountResponse, CollateralConfig, ConfigResponse, DenomKind, HealthResponse,
-    LpPositionResponse, MarketResponse, PoolResponse, TotalsResponse, UnderlyingHealth,
-    DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT,
+    LpPositionResponse, MarketExposure, MarketResponse, PoolResponse, SystemRiskResponse,
+    TotalsResponse, UnderlyingHealth, DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT,
 };
 
 use crate::error::ContractError;
@@ -127,6 +127,40 @@ pub fn pool(deps: Deps) -> Result<PoolResponse, ContractError> {
         protocol_fees: totals.fees,
         bad_debt_covered_by_insurance: bad.covered_by_insurance,
         bad_debt_covered_by_pool: bad.covered_by_pool,
+        bad_debt_uncovered: bad.uncovered,
+    })
+}
+
+pub fn system_risk(deps: Deps) -> Result<SystemRiskResponse, ContractError> {
+    let config = CONFIG.load(deps.storage)?;
+    let totals = load_totals(deps.storage, &config.settlement_denom)?;
+    let mut markets = Vec::new();
+    let mut pnl = Int128::zero();
+    let mut locked = Uint128::zero();
+    // bounded: at most MAX_MARKETS registered markets
+    for item in MARKETS.keys(deps.storage, None, None, Order::Ascending) {
+        let market_addr = item?;
+        let e: PoolExposure = deps
+            .querier
+            .query_wasm_smart(&market_addr, &MarketQueryMsg::PoolExposure {})?;
+        pnl = pnl.checked_add(e.unrealized_trader_pnl)?;
+        locked = locked.checked_add(e.locked_liquidity)?;
+        markets.push(MarketExposure {
+            market_addr,
+            unrealized_trader_pnl: e.unrealized_trader_pnl,
+            locked_liquidity: e.locked_liquidity,
+        });
+    }
+    let bad = BAD_DEBT.may_load(deps.storage)?.unwrap_or_default();
+    Ok(SystemRiskResponse {
+        markets,
+        pool_assets: totals.pool,
+        nav: lp::nav(totals.pool, pnl)?,
+        total_unrealized_trader_pnl: pnl,
+        total_locked_liquidity: locked,
+        utilization: Decimal256::checked_from_ratio(locked, totals.pool).ok(),
+        free_liquidity: totals.pool.saturating_sub(locked),
+        insurance: totals.insurance,
         bad_debt_uncovered: bad.uncovered,
     })
 }

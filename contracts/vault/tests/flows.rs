@@ -1333,3 +1333,24 @@ fn liquidation_refuses_a_reply_for_another_account() {
     assert_eq!(s.account(id).settlement_balance, Int128::new(1_000_000));
     s.assert_conserved();
 }
+
+#[test]
+fn system_risk_reports_every_market() {
+    let mut s = Suite::new();
+    let bob = s.bob.clone();
+    let (ma, mb) = (s.market_a.clone(), s.market_b.clone());
+    s.lp_deposit(&bob, 1_000_000).unwrap();
+    s.set_exposure(&ma, 100_000, 250_000);
+    s.set_exposure(&mb, -40_000, 250_000);
+    let r: bulwark_types::vault::SystemRiskResponse = s
+        .app
+        .wrap()
+        .query_wasm_smart(&s.vault, &QueryMsg::SystemRisk {})
+        .unwrap();
+    assert_eq!(r.markets.len(), 2);
+    assert_eq!(r.total_unrealized_trader_pnl, Int128::new(60_000));
+    assert_eq!(r.nav, Uint128::new(940_000));
+    assert_eq!(r.total_locked_liquidity, Uint128::new(500_000));
+    assert_eq!(r.free_liquidity, Uint128::new(500_000));
+    assert_eq!(r.utilization, Some(cosmwasm_std::Decimal256::percent(50)));
+}

@@ -238,6 +238,9 @@ pub enum QueryMsg {
     },
     #[returns(Option<crate::market::ScenarioGrid>)]
     ScenarioGrid { asset_id: String },
+    /// System-wide risk of the LP pool: each market's exposure, utilization, buffers.
+    #[returns(SystemRiskResponse)]
+    SystemRisk {},
     /// Per-denom ledger sums against the vault's actual balance (the conservation check).
     #[returns(Vec<TotalsResponse>)]
     Totals {
@@ -316,6 +319,28 @@ pub struct PoolResponse {
     pub bad_debt_covered_by_insurance: Uint128,
     pub bad_debt_covered_by_pool: Uint128,
     /// Bad debt nobody could cover (pool and insurance exhausted).
+    pub bad_debt_uncovered: Uint128,
+}
+
+#[cw_serde]
+pub struct MarketExposure {
+    pub market_addr: Addr,
+    pub unrealized_trader_pnl: Int128,
+    pub locked_liquidity: Uint128,
+}
+
+#[cw_serde]
+pub struct SystemRiskResponse {
+    pub markets: Vec<MarketExposure>,
+    pub pool_assets: Uint128,
+    pub nav: Uint128,
+    pub total_unrealized_trader_pnl: Int128,
+    pub total_locked_liquidity: Uint128,
+    /// total_locked_liquidity / pool_assets; `None` with an empty pool.
+    pub utilization: Option<cosmwasm_std::Decimal256>,
+    /// Pool liquidity not locked: what LPs could redeem now.
+    pub free_liquidity: Uint128,
+    pub insurance: Uint128,
     pub bad_debt_uncovered: Uint128,
 }
 
