@@ -1354,3 +1354,56 @@ fn system_risk_reports_every_market() {
     assert_eq!(r.free_liquidity, Uint128::new(500_000));
     assert_eq!(r.utilization, Some(cosmwasm_std::Decimal256::percent(50)));
 }
+
+#[test]
+fn a_price_from_the_current_block_cannot_open_risk() {
+    let mut s = Suite::new();
+    let alice = s.alice.clone();
+    let bob = s.bob.clone();
+    let ma = s.market_a.clone();
+    let feeder = s.feeder.clone();
+    let oracle = s.oracle.clone();
+    s.lp_deposit(&bob, 10_000_000).unwrap();
+    let id = s.create_account(&alice);
+    s.deposit(&alice, id, 1_000_000, ATOM);
+    // feed without moving to the next block
+    let now = s.app.block_info().time.seconds();
+    s.app
+        .execute_contract(
+            feeder,
+            oracle,
+            &bulwark_types::oracle::ExecuteMsg::Feed {
+                prices: vec![bulwark_types::oracle::FeedPrice {
+                    asset_id: "ATOM".into(),
+                    price: d("10"),
+                    publish_time: now,
+                }],
+            },
+            &[],
+        )
+        .unwrap();
+    assert!(matches!(
+        err(s.trade(
+            &ma,
+            &alice,
+            id,
+            cash(0, 0, 0),
+            linear_risk(1_000_000, 0, 0),
+            RiskChange::Increase
+        )),
+        ContractError::Price {
+            error: PriceError::SameBlock { .. },
+            ..
+        }
+    ));
+    s.next_block();
+    s.trade(
+        &ma,
+        &alice,
+        id,
+        cash(0, 0, 0),
+        linear_risk(1_000_000, 0, 0),
+        RiskChange::Increase,
+    )
+    .unwrap();
+}
