@@ -214,4 +214,31 @@ mod tests {
         // overflow is an error, not a panic
         assert!(value_of(Uint128::MAX, Decimal256::MAX, 0, 18, Decimal::zero()).is_err());
     }
+
+    proptest::proptest! {
+        /// Collateral is never over-valued: the result is the exact value rounded down.
+        #[test]
+        fn valuation_rounds_down(
+            amount in 0u128..1_000_000_000_000_000_000,
+            price_atomics in 1u128..1_000_000_000_000_000_000_000_000,
+            haircut_pct in 0u64..100,
+            decimals in 0u8..=18,
+        ) {
+            let price = Decimal256::new(Uint256::from(price_atomics));
+            let haircut = Decimal::percent(haircut_pct);
+            let v = value_of(Uint128::new(amount), price, decimals, 6, haircut).unwrap();
+            // exact = amount × price_atomics × 10^6 × (100 − h) / (10^18 × 10^decimals × 100)
+            let num = Uint256::from(amount)
+                .full_mul(Uint256::from(price_atomics))
+                * cosmwasm_std::Uint512::from(1_000_000u128 * u128::from(100 - haircut_pct));
+            let den = cosmwasm_std::Uint512::from(10u128.pow(18))
+                * cosmwasm_std::Uint512::from(10u128.pow(u32::from(decimals)))
+                * cosmwasm_std::Uint512::from(100u128);
+            let exact_floor = num / den;
+            let v512 = cosmwasm_std::Uint512::from(v.u128());
+            proptest::prop_assert!(v512 <= exact_floor);
+            // two floors lose at most 2 units
+            proptest::prop_assert!(exact_floor - v512 <= cosmwasm_std::Uint512::from(2u8));
+        }
+    }
 }
