@@ -106,6 +106,11 @@ pub enum ContractError {
     PoolInsufficient { pool: Uint128, amount: Uint128 },
 
     // --- LP, insurance, fees
+    #[error("the pool is insolvent: traders' unrealized PnL {unrealized_trader_pnl} ≥ pool assets {assets}")]
+    PoolInsolvent {
+        assets: Uint128,
+        unrealized_trader_pnl: Int128,
+    },
     #[error("the deposit buys zero shares")]
     ZeroShares,
     #[error("the redemption pays zero assets")]

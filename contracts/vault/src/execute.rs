@@ -631,6 +631,14 @@ pub fn lp_deposit(deps: DepsMut, env: Env, info: MessageInfo) -> Result<Response
     let (pnl, _) = pool_exposure(deps.as_ref())?;
     let nav = lp::nav(totals.pool, pnl)?;
     let total_shares = TOTAL_SHARES.may_load(deps.storage)?.unwrap_or_default();
+    // NAV is floored at 0: with a true NAV ≤ 0 a new deposit would absorb the deficit of the
+    // existing shares, so it is refused until the deficit is gone.
+    if nav.is_zero() && !total_shares.is_zero() {
+        return Err(ContractError::PoolInsolvent {
+            assets: totals.pool,
+            unrealized_trader_pnl: pnl,
+        });
+    }
     let shares = lp::shares_for_deposit(amount, nav, total_shares)?;
     if shares.is_zero() {
         return Err(ContractError::ZeroShares);

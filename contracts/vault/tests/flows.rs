@@ -1407,3 +1407,23 @@ fn a_price_from_the_current_block_cannot_open_risk() {
     )
     .unwrap();
 }
+
+#[test]
+fn lp_deposit_refused_while_the_pool_is_insolvent() {
+    let mut s = Suite::new();
+    let bob = s.bob.clone();
+    let eve = s.eve.clone();
+    let ma = s.market_a.clone();
+    s.lp_deposit(&bob, 1_000_000).unwrap();
+    s.set_exposure(&ma, 1_500_000, 0);
+    assert_eq!(
+        err(s.lp_deposit(&eve, 1_000_000)),
+        ContractError::PoolInsolvent {
+            assets: Uint128::new(1_000_000),
+            unrealized_trader_pnl: Int128::new(1_500_000)
+        }
+    );
+    s.set_exposure(&ma, 900_000, 0);
+    s.lp_deposit(&eve, 1_000_000).unwrap();
+    s.assert_conserved();
+}
