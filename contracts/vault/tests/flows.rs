@@ -1427,3 +1427,49 @@ fn lp_deposit_refused_while_the_pool_is_insolvent() {
     s.lp_deposit(&eve, 1_000_000).unwrap();
     s.assert_conserved();
 }
+
+#[test]
+fn debt_without_exposure_blocks_withdrawing_its_backing() {
+    let mut s = Suite::new();
+    let alice = s.alice.clone();
+    let bob = s.bob.clone();
+    let ma = s.market_a.clone();
+    s.lp_deposit(&bob, 10_000_000).unwrap();
+    let id = s.create_account(&alice);
+    s.deposit(&alice, id, 1_000_000, ATOM); // 8 USDC counted
+    s.trade(
+        &ma,
+        &alice,
+        id,
+        cash(0, 0, 0),
+        linear_risk(10_000_000, 0, 0),
+        RiskChange::Increase,
+    )
+    .unwrap();
+    // closed at a 3 USDC loss: settlement −3 USDC, no exposure
+    s.trade(
+        &ma,
+        &alice,
+        id,
+        cash(-3_000_000, 0, 0),
+        AccountRisk::default(),
+        RiskChange::Reduce,
+    )
+    .unwrap();
+    assert!(s.account(id).markets.is_empty());
+    assert_eq!(s.account(id).settlement_balance, Int128::new(-3_000_000));
+    // 0.7 ATOM out would leave 2.4 USDC counted against 3 USDC of debt
+    assert_eq!(
+        err(s.exec(&alice, &withdraw(id, ATOM, 700_000), &[])),
+        ContractError::WithdrawBelowInitial {
+            equity: Int128::new(-600_000),
+            required: Uint128::zero()
+        }
+    );
+    s.exec(&alice, &withdraw(id, ATOM, 600_000), &[]).unwrap();
+    // repaying the debt frees the rest
+    s.deposit(&alice, id, 3_000_000, USDC);
+    s.exec(&alice, &withdraw(id, ATOM, 400_000), &[]).unwrap();
+    assert!(s.account(id).collateral.is_empty());
+    s.assert_conserved();
+}
