@@ -106,6 +106,24 @@ pub fn validate_risk(risk: &AccountRisk, grids: &impl GridLookup) -> Result<(), 
     Ok(())
 }
 
+/// The part of a (stored, possibly old) report that still matches the current grids: an
+/// underlying whose grid changed since the report is dropped, so an old report never blocks
+/// the sum with vectors of another length.
+pub fn current_only(risk: &AccountRisk, grids: &impl GridLookup) -> AccountRisk {
+    AccountRisk {
+        underlyings: risk
+            .underlyings
+            .iter()
+            .filter(|u| {
+                grids
+                    .grid(&u.asset_id)
+                    .is_some_and(|(v, len)| v == u.grid_version && len == u.scenario_pnl.len())
+            })
+            .cloned()
+            .collect(),
+    }
+}
+
 /// The factors of the requirements.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Factors {

@@ -112,6 +112,7 @@ pub fn settle(
     // maintenance requirement is used (see margin::settle_check).
     let old_risk = ACCOUNT_MARKET_RISK
         .may_load(deps.storage, (s.account_id, &market_addr))?
+        .map(|r| margin::current_only(&r, &StoredGrids(deps.storage)))
         .unwrap_or_default();
     let others = other_risks(deps.as_ref(), s.account_id, &account, Some(&market_addr))?;
     let purpose = match s.change {

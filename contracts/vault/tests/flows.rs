@@ -1473,3 +1473,60 @@ fn debt_without_exposure_blocks_withdrawing_its_backing() {
     assert!(s.account(id).collateral.is_empty());
     s.assert_conserved();
 }
+
+#[test]
+fn a_grid_change_does_not_block_settling_old_positions() {
+    let mut s = Suite::new();
+    let alice = s.alice.clone();
+    let bob = s.bob.clone();
+    let (ma, mb) = (s.market_a.clone(), s.market_b.clone());
+    s.lp_deposit(&bob, 10_000_000).unwrap();
+    let id = s.create_account(&alice);
+    s.deposit(&alice, id, 2_000_000, USDC);
+    for (m, size) in [(&ma, 4_000_000), (&mb, 2_000_000)] {
+        s.trade(
+            m,
+            &alice,
+            id,
+            cash(0, 0, 0),
+            linear_risk(size, 0, 0),
+            RiskChange::Increase,
+        )
+        .unwrap();
+    }
+    // the owner switches ATOM to a 3-scenario grid (version 2)
+    s.owner_exec(&ExecuteMsg::SetScenarioGrid {
+        asset_id: "ATOM".into(),
+        spot_shocks: Some(vec![d("-0.2"), d("0"), d("0.2")]),
+        vol_shocks: Some(vec![d("0")]),
+    })
+    .unwrap();
+    let v2 = AccountRisk {
+        underlyings: vec![bulwark_types::market::UnderlyingRisk {
+            asset_id: "ATOM".into(),
+            grid_version: 2,
+            unrealized_pnl: Int128::zero(),
+            scenario_pnl: vec![Int128::new(-400_000), Int128::zero(), Int128::new(400_000)],
+            maintenance_addon: Uint128::zero(),
+            initial_addon: Uint128::zero(),
+        }],
+    };
+    // market B recomputes against the new grid; the vault's stored report of market A is for
+    // the old one (it must not try to sum vectors of 21 and 3 scenarios)
+    s.set_risk(&mb, id, v2.clone());
+    // a report against the old grid is refused, one against the new grid settles
+    assert!(matches!(
+        err(s.trade(
+            &ma,
+            &alice,
+            id,
+            cash(0, 0, 0),
+            linear_risk(2_000_000, 0, 0),
+            RiskChange::Reduce
+        )),
+        ContractError::Margin(MarginError::GridVersionMismatch { .. })
+    ));
+    s.trade(&ma, &alice, id, cash(0, 0, 0), v2, RiskChange::Reduce)
+        .unwrap();
+    assert_eq!(s.health(id).maintenance_requirement, Uint128::new(800_000));
+}
