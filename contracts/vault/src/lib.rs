@@ -1,5 +1,13 @@
 pub mod contract;
 pub mod error;
+pub mod execute;
+pub mod health;
+pub mod liquidate;
+pub mod lp;
+pub mod margin;
+pub mod query;
+pub mod settle;
+pub mod state;
 
 pub use crate::error::ContractError;
 

@@ -3,15 +3,41 @@
 use cosmwasm_std::{Addr, Empty};
 use cw_multi_test::{Contract, ContractWrapper};
 
-use bulwark_types::vault::InstantiateMsg;
+use bulwark_types::vault::{InstantiateMsg, VaultParams};
+
+/// Settlement denom of the default instantiate message.
+pub const DEFAULT_SETTLEMENT_DENOM: &str = "uusdc";
+pub const DEFAULT_SETTLEMENT_DECIMALS: u8 = 6;
 
 pub fn contract() -> Box<dyn Contract<Empty>> {
-    use bulwark_vault::contract::{execute, instantiate, migrate, query};
-    Box::new(ContractWrapper::new(execute, instantiate, query).with_migrate(migrate))
+    use bulwark_vault::contract::{execute, instantiate, migrate, query, reply};
+    Box::new(
+        ContractWrapper::new(execute, instantiate, query)
+            .with_migrate(migrate)
+            .with_reply(reply),
+    )
 }
 
+/// Settlement denom `uusdc` (6 decimals), default parameters, no oracle and no circuit breaker
+/// yet: the owner sets them with `UpdateConfig { oracle, circuit_breaker, .. }` (until then
+/// price-dependent actions fail with `OracleNotConfigured` and guarded actions with
+/// `BreakerNotConfigured`). Use [`instantiate_msg_with`] when the addresses are known.
 pub fn instantiate_msg(owner: &Addr) -> InstantiateMsg {
     InstantiateMsg {
         owner: owner.to_string(),
+        settlement_denom: DEFAULT_SETTLEMENT_DENOM.to_string(),
+        settlement_decimals: DEFAULT_SETTLEMENT_DECIMALS,
+        oracle: None,
+        circuit_breaker: None,
+        params: VaultParams::default(),
+    }
+}
+
+/// The default message with the oracle and breaker addresses set.
+pub fn instantiate_msg_with(owner: &Addr, oracle: &Addr, circuit_breaker: &Addr) -> InstantiateMsg {
+    InstantiateMsg {
+        oracle: Some(oracle.to_string()),
+        circuit_breaker: Some(circuit_breaker.to_string()),
+        ..instantiate_msg(owner)
     }
 }

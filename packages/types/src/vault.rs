@@ -1,30 +1,387 @@
 //! Messages of the vault contract.
+//!
+//! Units: every amount is in base units of its denom. The vault's **settlement denom** (the LP
+//! pool's denom) is also the unit of every margin figure (equity, requirements, PnL). Prices
+//! read from the oracle are whole quote units per whole base unit; the vault assumes the quote
+//! of every collateral asset is the settlement asset's unit (e.g. USD for uusdc).
 
 use cosmwasm_schema::{cw_serde, QueryResponses};
+use cosmwasm_std::{Addr, Binary, Decimal, Int128, SignedDecimal256, Timestamp, Uint128};
 
-use crate::market::Settlement;
-use crate::ownership::{Ownership, OwnershipAction};
+use crate::market::{AccountRisk, Settlement};
+use crate::ownership::OwnershipAction;
+
+/// Most margin accounts one owner may create.
+pub const MAX_ACCOUNTS_PER_OWNER: u32 = 16;
+/// Most collateral denoms (besides the settlement denom) one account may hold at once.
+pub const MAX_COLLATERALS_PER_ACCOUNT: usize = 8;
+/// Most markets one account may have exposure in at once.
+pub const MAX_MARKETS_PER_ACCOUNT: usize = 8;
+/// Most registered markets (the pool NAV queries each of them).
+pub const MAX_MARKETS: u32 = 16;
+/// Most listed collateral types.
+pub const MAX_COLLATERAL_TYPES: u32 = 32;
+/// Virtual shares and assets of the LP share price (ERC-4626 style offset): the share price is
+/// `(nav + VIRTUAL_ASSETS) / (total_shares + VIRTUAL_SHARES)`.
+pub const VIRTUAL_SHARES: u128 = 1_000_000;
+pub const VIRTUAL_ASSETS: u128 = 1;
+pub const DEFAULT_PAGE_LIMIT: u32 = 10;
+pub const MAX_PAGE_LIMIT: u32 = 30;
+
+/// Risk and operating parameters, all set by the owner.
+#[cw_serde]
+pub struct VaultParams {
+    /// Maintenance requirement = worst scenario loss × this factor + add-ons; ≥ 1.
+    pub maintenance_factor: Decimal,
+    /// Initial requirement = worst scenario loss × this factor + add-ons; > maintenance.
+    pub initial_factor: Decimal,
+    /// Oldest oracle price the vault accepts, in seconds.
+    pub price_max_age_secs: u64,
+    /// Seconds between `RequestLpWithdraw` and `LpWithdraw`.
+    pub lp_withdraw_delay_secs: u64,
+    /// Fraction of every position a liquidation asks each market to reduce, (0, 1].
+    pub liquidation_close_factor: Decimal,
+    /// Liquidation penalty as a share of the reduced notional, [0, 0.2].
+    pub liquidation_penalty: Decimal,
+    /// Share of the penalty paid to the keeper; the rest goes to the insurance fund.
+    pub keeper_share: Decimal,
+}
+
+impl Default for VaultParams {
+    fn default() -> Self {
+        VaultParams {
+            maintenance_factor: Decimal::one(),
+            initial_factor: Decimal::percent(150),
+            price_max_age_secs: 120,
+            lp_withdraw_delay_secs: 86_400,
+            liquidation_close_factor: Decimal::percent(50),
+            liquidation_penalty: Decimal::percent(1),
+            keeper_share: Decimal::percent(50),
+        }
+    }
+}
 
 #[cw_serde]
 pub struct InstantiateMsg {
     /// The owner, meant to be the DAO.
     pub owner: String,
+    /// The LP pool's native denom; every margin figure is in its base units.
+    pub settlement_denom: String,
+    /// Decimals of the settlement denom's base unit (6 for uusdc).
+    pub settlement_decimals: u8,
+    /// Oracle medianizer; `None` until set with `UpdateConfig` (price-dependent actions fail).
+    pub oracle: Option<String>,
+    /// Circuit breaker; `None` until set with `UpdateConfig` (guarded actions fail closed).
+    pub circuit_breaker: Option<String>,
+    pub params: VaultParams,
+}
+
+#[cw_serde]
+#[derive(Copy, Eq)]
+pub enum DenomKind {
+    /// A bank denom.
+    Native,
+    /// A cw20 token; the collateral's `denom` is the token contract's address.
+    Cw20,
+}
+
+/// A listed collateral type. Value counted toward equity =
+/// `amount × price × 10^(settlement_decimals − decimals) × (1 − haircut)`, rounded down.
+#[cw_serde]
+pub struct CollateralConfig {
+    /// Bank denom, or the cw20 contract address (validated) for `Cw20`.
+    pub denom: String,
+    pub kind: DenomKind,
+    /// Oracle asset id of the collateral, quoted in the settlement asset's unit.
+    pub oracle_asset_id: String,
+    /// Share of the value not counted, [0, 1).
+    pub haircut: Decimal,
+    /// Most the vault holds of this denom across all accounts.
+    pub deposit_cap: Uint128,
+    /// Decimals of the denom's base unit, ≤ 18.
+    pub decimals: u8,
+}
+
+#[cw_serde]
+#[derive(Copy, Eq)]
+pub enum MarketKind {
+    Perps,
+    Options,
 }
 
 #[cw_serde]
 pub enum ExecuteMsg {
     UpdateOwnership(OwnershipAction),
+    /// Owner: set addresses and parameters (fields left `None` are unchanged).
+    UpdateConfig {
+        oracle: Option<String>,
+        circuit_breaker: Option<String>,
+        params: Option<VaultParams>,
+    },
+    /// Owner: list a collateral type or change it (its kind and decimals may not change).
+    SetCollateral(CollateralConfig),
+    /// Owner: set the scenario grid of an underlying (bumps its version). `None` shocks take
+    /// the defaults (spot ±5/10/15 %, vol −30/0/+30 %).
+    SetScenarioGrid {
+        asset_id: String,
+        spot_shocks: Option<Vec<SignedDecimal256>>,
+        vol_shocks: Option<Vec<SignedDecimal256>>,
+    },
+    /// Owner: register a market; it may then `Settle`.
+    RegisterMarket {
+        market_addr: String,
+        kind: MarketKind,
+    },
+    /// Owner: deregister a market with no pool exposure and no locked liquidity.
+    DeregisterMarket {
+        market_addr: String,
+    },
+    /// Anyone: open a new margin account owned by the sender.
+    CreateAccount {},
+    /// Account owner: deposit exactly one coin of a listed native denom.
+    Deposit {
+        account_id: u64,
+    },
+    /// cw20 entry point; the hook message is [`Cw20HookMsg`].
+    Receive(Cw20ReceiveMsg),
+    /// Account owner: withdraw collateral, keeping the account above its initial requirement.
+    Withdraw {
+        account_id: u64,
+        denom: String,
+        amount: Uint128,
+        recipient: Option<String>,
+    },
     /// Registered markets only: apply a trade's cash flows and the market's fresh risk for
     /// the account, then check the account's health.
     Settle(Settlement),
+    /// Anyone: deposit exactly one coin of the settlement denom into the LP pool for shares.
+    LpDeposit {},
+    /// LP: ask to redeem `shares`; redeemable after the delay at the then-current NAV.
+    RequestLpWithdraw {
+        shares: Uint128,
+    },
+    /// LP: drop the pending request.
+    CancelLpWithdraw {},
+    /// LP: redeem the pending request once its delay has passed.
+    LpWithdraw {},
+    /// Anyone: add exactly one coin of the settlement denom to the insurance fund.
+    DepositInsurance {},
+    /// Owner: pay out of the insurance fund; `denom` defaults to the settlement denom (the
+    /// fund also holds collateral seized from insolvent accounts).
+    WithdrawInsurance {
+        denom: Option<String>,
+        amount: Uint128,
+        recipient: String,
+    },
+    /// Owner: pay out protocol fees.
+    WithdrawFees {
+        amount: Uint128,
+        recipient: String,
+    },
+    /// Anyone (keeper): liquidate an account below its maintenance requirement, or cover the
+    /// bad debt of an account with negative equity and no exposure.
+    Liquidate {
+        account_id: u64,
+    },
+    /// The vault itself only: the last step of a liquidation, after every market replied.
+    FinishLiquidation {},
+}
+
+/// The cw20 `Receive` payload (wire-identical to `cw20::Cw20ReceiveMsg`; defined here so the
+/// types package needs no cw20 dependency).
+#[cw_serde]
+pub struct Cw20ReceiveMsg {
+    /// Who sent the tokens (the account owner).
+    pub sender: String,
+    pub amount: Uint128,
+    /// JSON of [`Cw20HookMsg`].
+    pub msg: Binary,
+}
+
+/// Hook message of a cw20 `Send` to the vault.
+#[cw_serde]
+pub enum Cw20HookMsg {
+    Deposit { account_id: u64 },
 }
 
 #[cw_serde]
 #[derive(QueryResponses)]
 pub enum QueryMsg {
-    #[returns(Ownership)]
+    #[returns(crate::ownership::Ownership)]
     Ownership {},
+    #[returns(ConfigResponse)]
+    Config {},
+    #[returns(AccountResponse)]
+    Account { account_id: u64 },
+    #[returns(Vec<AccountResponse>)]
+    AccountsByOwner {
+        owner: String,
+        start_after: Option<u64>,
+        limit: Option<u32>,
+    },
+    /// Live health: queries every market of the account and the oracle (liquidation prices).
+    #[returns(HealthResponse)]
+    Health { account_id: u64 },
+    #[returns(PoolResponse)]
+    Pool {},
+    #[returns(LpPositionResponse)]
+    LpPosition { lp: String },
+    #[returns(Vec<MarketResponse>)]
+    Markets {
+        start_after: Option<String>,
+        limit: Option<u32>,
+    },
+    #[returns(Vec<CollateralConfig>)]
+    CollateralConfigs {
+        start_after: Option<String>,
+        limit: Option<u32>,
+    },
+    #[returns(Option<crate::market::ScenarioGrid>)]
+    ScenarioGrid { asset_id: String },
+    /// System-wide risk of the LP pool: each market's exposure, utilization, buffers.
+    #[returns(SystemRiskResponse)]
+    SystemRisk {},
+    /// Per-denom ledger sums against the vault's actual balance (the conservation check).
+    #[returns(Vec<TotalsResponse>)]
+    Totals {
+        start_after: Option<String>,
+        limit: Option<u32>,
+    },
 }
 
 #[cw_serde]
 pub struct MigrateMsg {}
+
+#[cw_serde]
+pub struct ConfigResponse {
+    pub settlement_denom: String,
+    pub settlement_decimals: u8,
+    pub oracle_addr: Option<Addr>,
+    pub circuit_breaker_addr: Option<Addr>,
+    pub params: VaultParams,
+    pub market_count: u32,
+    pub collateral_count: u32,
+}
+
+#[cw_serde]
+pub struct AccountResponse {
+    pub account_id: u64,
+    pub owner_addr: Addr,
+    /// Signed balance of the settlement denom (negative = debt).
+    pub settlement_balance: Int128,
+    /// Other collateral, (denom, amount).
+    pub collateral: Vec<(String, Uint128)>,
+    /// Markets the account has exposure in.
+    pub markets: Vec<Addr>,
+}
+
+#[cw_serde]
+pub struct UnderlyingHealth {
+    pub asset_id: String,
+    /// Σ over markets of the account's PnL under each scenario of the grid.
+    pub scenario_pnl: Vec<Int128>,
+    /// max(0, −min(scenario_pnl)).
+    pub worst_loss: Uint128,
+}
+
+#[cw_serde]
+pub struct HealthResponse {
+    /// Collateral other than the settlement denom, at oracle value after haircut.
+    pub collateral_value: Uint128,
+    pub settlement_balance: Int128,
+    pub unrealized_pnl: Int128,
+    /// collateral_value + settlement_balance + unrealized_pnl.
+    pub equity: Int128,
+    pub maintenance_requirement: Uint128,
+    pub initial_requirement: Uint128,
+    /// equity / maintenance; `None` when the account has no requirement (no exposure).
+    pub health: Option<SignedDecimal256>,
+    pub liquidatable: bool,
+    pub underlyings: Vec<UnderlyingHealth>,
+}
+
+#[cw_serde]
+pub struct PoolResponse {
+    pub denom: String,
+    /// The pool's ledger balance.
+    pub assets: Uint128,
+    /// Σ over markets of traders' unrealized PnL (+ = the pool owes traders).
+    pub unrealized_trader_pnl: Int128,
+    /// max(0, assets − unrealized_trader_pnl).
+    pub nav: Uint128,
+    pub total_shares: Uint128,
+    /// (nav + VIRTUAL_ASSETS) / (total_shares + VIRTUAL_SHARES).
+    pub share_price: cosmwasm_std::Decimal256,
+    pub locked_liquidity: Uint128,
+    pub insurance: Uint128,
+    pub protocol_fees: Uint128,
+    /// Cumulative bad debt absorbed by the insurance fund and the pool.
+    pub bad_debt_covered_by_insurance: Uint128,
+    pub bad_debt_covered_by_pool: Uint128,
+    /// Bad debt nobody could cover (pool and insurance exhausted).
+    pub bad_debt_uncovered: Uint128,
+}
+
+#[cw_serde]
+pub struct MarketExposure {
+    pub market_addr: Addr,
+    pub unrealized_trader_pnl: Int128,
+    pub locked_liquidity: Uint128,
+}
+
+#[cw_serde]
+pub struct SystemRiskResponse {
+    pub markets: Vec<MarketExposure>,
+    pub pool_assets: Uint128,
+    pub nav: Uint128,
+    pub total_unrealized_trader_pnl: Int128,
+    pub total_locked_liquidity: Uint128,
+    /// total_locked_liquidity / pool_assets; `None` with an empty pool.
+    pub utilization: Option<cosmwasm_std::Decimal256>,
+    /// Pool liquidity not locked: what LPs could redeem now.
+    pub free_liquidity: Uint128,
+    pub insurance: Uint128,
+    pub bad_debt_uncovered: Uint128,
+}
+
+#[cw_serde]
+pub struct LpWithdrawRequest {
+    pub shares: Uint128,
+    pub ready_at: Timestamp,
+}
+
+#[cw_serde]
+pub struct LpPositionResponse {
+    pub lp_addr: Addr,
+    pub shares: Uint128,
+    pub pending: Option<LpWithdrawRequest>,
+}
+
+#[cw_serde]
+pub struct MarketResponse {
+    pub market_addr: Addr,
+    pub kind: MarketKind,
+}
+
+#[cw_serde]
+pub struct TotalsResponse {
+    pub denom: String,
+    pub kind: DenomKind,
+    /// Σ account balances (signed for the settlement denom).
+    pub accounts: Int128,
+    pub pool: Uint128,
+    pub insurance: Uint128,
+    pub fees: Uint128,
+    /// accounts + pool + insurance + fees.
+    pub ledger_total: Int128,
+    /// The vault's actual bank / cw20 balance.
+    pub balance: Uint128,
+    /// `balance ≥ ledger_total`: every ledger unit is backed. Equality holds unless someone
+    /// sent coins to the vault directly (a donation, never counted: see `surplus`).
+    pub conserved: bool,
+    /// balance − ledger_total (donations; never negative while the vault is sound).
+    pub surplus: Int128,
+}
+
+/// The vault's stored copy of a market's last reported risk for an account (query helper).
+pub type StoredRisk = AccountRisk;

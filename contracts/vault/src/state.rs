@@ -1,0 +1,155 @@
+//! Storage of the vault. `SCENARIO_GRIDS` (namespace `grids`) is published in
+//! `bulwark_types::market`; every other layout here is internal.
+
+use cosmwasm_schema::cw_serde;
+use cosmwasm_std::{Addr, Empty, Int128, Storage, Uint128};
+use cw_storage_plus::{Item, Map};
+
+use bulwark_types::market::AccountRisk;
+use bulwark_types::vault::{
+    CollateralConfig, LpWithdrawRequest, MarketKind, VaultParams, MAX_COLLATERALS_PER_ACCOUNT,
+};
+
+use crate::error::ContractError;
+
+#[cw_serde]
+pub struct Config {
+    pub settlement_denom: String,
+    pub settlement_decimals: u8,
+    pub oracle_addr: Option<Addr>,
+    pub circuit_breaker_addr: Option<Addr>,
+    pub params: VaultParams,
+}
+
+pub const CONFIG: Item<Config> = Item::new("config");
+
+#[cw_serde]
+pub struct Account {
+    pub owner_addr: Addr,
+    /// Signed settlement-denom balance; negative = debt.
+    pub settlement_balance: Int128,
+    /// Non-zero balances of other collateral, at most MAX_COLLATERALS_PER_ACCOUNT entries.
+    pub collateral: Vec<(String, Uint128)>,
+    /// Markets holding exposure of this account, at most MAX_MARKETS_PER_ACCOUNT.
+    pub markets: Vec<Addr>,
+}
+
+impl Account {
+    pub fn balance_of(&self, denom: &str) -> Uint128 {
+        self.collateral
+            .iter()
+            .find(|(d, _)| d == denom)
+            .map(|(_, a)| *a)
+            .unwrap_or_default()
+    }
+
+    pub fn credit(&mut self, denom: &str, amount: Uint128) -> Result<(), ContractError> {
+        if let Some(entry) = self.collateral.iter_mut().find(|(d, _)| d == denom) {
+            entry.1 = entry.1.checked_add(amount)?;
+            return Ok(());
+        }
+        if self.collateral.len() >= MAX_COLLATERALS_PER_ACCOUNT {
+            return Err(ContractError::TooManyCollaterals {
+                max: MAX_COLLATERALS_PER_ACCOUNT,
+            });
+        }
+        self.collateral.push((denom.to_string(), amount));
+        Ok(())
+    }
+
+    pub fn debit(&mut self, denom: &str, amount: Uint128) -> Result<(), ContractError> {
+        let balance = self.balance_of(denom);
+        if amount > balance {
+            return Err(ContractError::InsufficientBalance {
+                denom: denom.to_string(),
+                balance,
+                amount,
+            });
+        }
+        // safe: amount ≤ balance was checked above
+        let left = balance - amount;
+        if left.is_zero() {
+            self.collateral.retain(|(d, _)| d != denom);
+        } else if let Some(entry) = self.collateral.iter_mut().find(|(d, _)| d == denom) {
+            entry.1 = left;
+        }
+        Ok(())
+    }
+}
+
+pub const NEXT_ACCOUNT_ID: Item<u64> = Item::new("next_account");
+pub const ACCOUNTS: Map<u64, Account> = Map::new("accounts");
+/// (owner, account id) index for paging an owner's accounts.
+pub const OWNER_ACCOUNTS: Map<(&Addr, u64), Empty> = Map::new("owner_accounts");
+pub const OWNER_ACCOUNT_COUNT: Map<&Addr, u32> = Map::new("owner_account_count");
+
+pub const COLLATERALS: Map<&str, CollateralConfig> = Map::new("collaterals");
+pub const COLLATERAL_COUNT: Item<u32> = Item::new("collateral_count");
+
+/// Ledger sums per denom. For the settlement denom `accounts` is signed (accounts may owe);
+/// `pool`, `insurance` and `fees` are only ever non-zero for the settlement denom.
+#[cw_serde]
+#[derive(Default)]
+pub struct DenomTotals {
+    pub accounts: Int128,
+    pub pool: Uint128,
+    pub insurance: Uint128,
+    pub fees: Uint128,
+}
+
+impl DenomTotals {
+    pub fn ledger_total(&self) -> Result<Int128, ContractError> {
+        let sum = Int128::try_from(self.pool)
+            .ok()
+            .and_then(|p| self.accounts.checked_add(p).ok())
+            .and_then(|x| Int128::try_from(self.insurance).ok().map(|i| (x, i)))
+            .and_then(|(x, i)| x.checked_add(i).ok())
+            .and_then(|x| Int128::try_from(self.fees).ok().map(|f| (x, f)))
+            .and_then(|(x, f)| x.checked_add(f).ok());
+        sum.ok_or(ContractError::Overflow)
+    }
+}
+
+pub const TOTALS: Map<&str, DenomTotals> = Map::new("totals");
+
+pub fn load_totals(storage: &dyn Storage, denom: &str) -> Result<DenomTotals, ContractError> {
+    Ok(TOTALS.may_load(storage, denom)?.unwrap_or_default())
+}
+
+#[cw_serde]
+pub struct MarketInfo {
+    pub kind: MarketKind,
+}
+
+pub const MARKETS: Map<&Addr, MarketInfo> = Map::new("markets");
+pub const MARKET_COUNT: Item<u32> = Item::new("market_count");
+
+/// The last risk each market reported for an account (through `Settle` or `ForceReduce`).
+/// Used as the "before" state of the next settlement by that market.
+pub const ACCOUNT_MARKET_RISK: Map<(u64, &Addr), AccountRisk> = Map::new("account_risk");
+
+pub const LP_SHARES: Map<&Addr, Uint128> = Map::new("lp_shares");
+pub const TOTAL_SHARES: Item<Uint128> = Item::new("total_shares");
+pub const LP_REQUESTS: Map<&Addr, LpWithdrawRequest> = Map::new("lp_requests");
+
+#[cw_serde]
+#[derive(Default)]
+pub struct BadDebt {
+    pub covered_by_insurance: Uint128,
+    pub covered_by_pool: Uint128,
+    pub uncovered: Uint128,
+}
+
+pub const BAD_DEBT: Item<BadDebt> = Item::new("bad_debt");
+
+/// A liquidation between `Liquidate` and `FinishLiquidation` (one transaction).
+#[cw_serde]
+pub struct PendingLiquidation {
+    pub account_id: u64,
+    pub keeper_addr: Addr,
+    pub equity_before: Int128,
+    pub maintenance_before: Uint128,
+    pub reduced_notional: Uint128,
+}
+
+pub const PENDING_LIQUIDATION: Item<PendingLiquidation> = Item::new("pending_liquidation");
