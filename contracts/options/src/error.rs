@@ -51,8 +51,12 @@ pub enum ContractError {
     },
     #[error("premium limit breached: cost {cost} > max {max}")]
     MaxCostExceeded { cost: Uint128, max: Uint128 },
-    #[error("premium limit breached: proceeds {proceeds} < min {min}")]
-    MinProceedsNotMet { proceeds: Uint128, min: Uint128 },
+    #[error("premium limit breached: premium {premium} − fee {fee} < min {min}")]
+    MinProceedsNotMet {
+        premium: Uint128,
+        fee: Uint128,
+        min: Uint128,
+    },
     #[error("price unusable for {asset_id}: {reason}")]
     PriceUnusable { asset_id: String, reason: String },
     #[error("settlement price unavailable for {asset_id}: {reason}")]

@@ -126,7 +126,8 @@ pub fn trade(
         let needed = q.fee.checked_add(req.limit)?;
         if q.premium < needed {
             return Err(ContractError::MinProceedsNotMet {
-                proceeds: q.premium.saturating_sub(q.fee),
+                premium: q.premium,
+                fee: q.fee,
                 min: req.limit,
             });
         }
