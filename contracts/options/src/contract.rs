@@ -117,7 +117,11 @@ pub fn execute(
                 is_buy: false,
             },
         ),
-        ExecuteMsg::Settle { board_id, limit } => settle::settle(deps, env, board_id, limit),
+        ExecuteMsg::Settle {
+            board_id,
+            start_after,
+            limit,
+        } => settle::settle(deps, env, board_id, start_after, limit),
         ExecuteMsg::RefreshGreeks { board_id } => admin::refresh_greeks(deps, env, board_id),
         ExecuteMsg::ForceReduce {
             account_id,

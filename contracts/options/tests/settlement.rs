@@ -277,6 +277,26 @@ proptest! {
                 }
             }
         }
+        // open interest equals the sum of positions, series by series
+        for series in 2..=7u64 {
+            let (mut longs, mut shorts) = (0i128, 0i128);
+            for account in 1..=3u64 {
+                let n = s.position(account, series);
+                if n > 0 { longs += n } else { shorts -= n }
+            }
+            let sr = s.series(series);
+            prop_assert_eq!(sr.long_open_interest.u128() as i128, longs);
+            prop_assert_eq!(sr.short_open_interest.u128() as i128, shorts);
+        }
+        // the pool's view of traders' value matches the accounts' reports (rounding aside)
+        let mut accounts_value = 0i128;
+        for account in 1..=3u64 {
+            let r: bulwark_types::market::AccountRisk =
+                s.query(&QueryMsg::AccountRisk { account_id: account }).unwrap();
+            accounts_value += r.underlyings.iter().map(|u| u.unrealized_pnl.i128()).sum::<i128>();
+        }
+        let gap = pe.unrealized_trader_pnl.i128() - accounts_value;
+        prop_assert!((0..=24).contains(&gap), "pool view {} accounts {}", pe.unrealized_trader_pnl, accounts_value);
         let trades_recorded = s.settlements().len();
         fix_price_and_expire(&mut s, &price.to_string());
         s.settle(Some(2)).unwrap();
@@ -305,4 +325,59 @@ proptest! {
         let after: PoolExposure = s.query(&QueryMsg::PoolExposure {}).unwrap();
         prop_assert_eq!(after.locked_liquidity, Uint128::zero());
     }
+}
+
+#[test]
+fn a_stuck_account_can_be_skipped_with_start_after() {
+    let mut s = Suite::new();
+    s.add_asset("OSMO");
+    s.set_grid(grid("OSMO", 1));
+    s.set_price("OSMO", "2");
+    let osmo_board = s.create_board("OSMO", s.expiry + 7 * DAY, &["2"]).unwrap();
+    let osmo_call = {
+        let b: bulwark_types::options::BoardResponse = s
+            .query(&QueryMsg::Board {
+                board_id: osmo_board,
+            })
+            .unwrap();
+        b.strikes[0].call_series_id
+    };
+    let (alice, bob) = (s.alice.clone(), s.bob.clone());
+    s.buy(&alice, 1, CALL_100, 1).unwrap();
+    s.buy(&alice, 1, osmo_call, 1).unwrap();
+    s.buy(&bob, 2, CALL_100, 2).unwrap();
+    let trades = s.settlements().len();
+    fix_price_and_expire(&mut s, "105");
+    // account 1's report needs a fresh OSMO price, which is stale by now
+    let e = err(s.settle(None));
+    assert!(
+        matches!(e, ContractError::PriceUnusable { ref asset_id, .. } if asset_id == "OSMO"),
+        "{e:?}"
+    );
+    let keeper = s.bob.clone();
+    let board_id = s.board_id;
+    s.exec(
+        &keeper,
+        &ExecuteMsg::Settle {
+            board_id,
+            start_after: Some(1),
+            limit: None,
+        },
+    )
+    .unwrap();
+    let paid = s.settlements();
+    assert_eq!(paid.len(), trades + 1);
+    assert_eq!(paid[trades].1.account_id, 2);
+    assert_eq!(paid[trades].1.cash.pnl_vs_pool, m(10));
+    assert_eq!(s.board().status, BoardStatus::Settling);
+    // once OSMO is priced again, account 1 settles, with its OSMO risk still reported
+    s.set_price("OSMO", "2");
+    s.settle(None).unwrap();
+    let st = s.last_settlement();
+    assert_eq!(st.account_id, 1);
+    assert_eq!(st.cash.pnl_vs_pool, m(5));
+    assert_eq!(st.risk.underlyings.len(), 1);
+    assert_eq!(st.risk.underlyings[0].asset_id, "OSMO");
+    assert_eq!(s.board().status, BoardStatus::Settled);
+    assert_eq!(s.position(1, osmo_call), 1);
 }

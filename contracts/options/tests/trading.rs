@@ -650,3 +650,30 @@ fn vol_feeder_may_set_the_surface() {
     let q = quote(&s, 2, 1, true);
     assert_eq!(q.vol, d("0.96"));
 }
+
+#[test]
+fn quoted_put_call_parity_within_the_spread() {
+    let s = Suite::new();
+    // rate 0: parity value C − P = S − K
+    for (call, put, strike) in [(2u64, 3u64, 80i128), (4, 5, 100), (6, 7, 120)] {
+        for amount in [1u128, 50] {
+            let per_unit =
+                |q: QuoteResponse| cosmwasm_std::SignedDecimal256::try_from(q.unit_price).unwrap();
+            let c_ask = per_unit(quote(&s, call, amount, true));
+            let c_bid = per_unit(quote(&s, call, amount, false));
+            let p_ask = per_unit(quote(&s, put, amount, true));
+            let p_bid = per_unit(quote(&s, put, amount, false));
+            let parity = cosmwasm_std::SignedDecimal256::from_ratio(100 - strike, 1);
+            assert!(
+                c_ask.checked_sub(p_bid).unwrap() >= parity,
+                "strike {strike}"
+            );
+            assert!(
+                c_bid.checked_sub(p_ask).unwrap() <= parity,
+                "strike {strike}"
+            );
+            // and the spread is real: asks above bids
+            assert!(c_ask > c_bid && p_ask > p_bid);
+        }
+    }
+}

@@ -151,9 +151,12 @@ pub enum ExecuteMsg {
         min_proceeds: Uint128,
     },
     /// Anyone, after expiry: fix the board's settlement price (first call) and pay out up to
-    /// `limit` accounts with positions on the board. Idempotent.
+    /// `limit` accounts with positions on the board, in account order after `start_after`
+    /// (so one account whose payout cannot be processed does not block the others).
+    /// Idempotent.
     Settle {
         board_id: u64,
+        start_after: Option<u64>,
         limit: Option<u32>,
     },
     /// Anyone: recompute the cached greeks of every strike of a board at the current price.

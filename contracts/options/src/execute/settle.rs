@@ -3,6 +3,7 @@
 //! page through the vault. A settled position is removed, so nothing is ever paid twice.
 
 use cosmwasm_std::{DepsMut, Env, Int128, Order, Response, StdResult};
+use cw_storage_plus::Bound;
 
 use bulwark_types::circuit_breaker::ActionClass;
 use bulwark_types::market::{CashFlows, RiskChange, Settlement};
@@ -23,6 +24,7 @@ pub fn settle(
     deps: DepsMut,
     env: Env,
     board_id: u64,
+    start_after: Option<u64>,
     limit: Option<u32>,
 ) -> Result<Response, ContractError> {
     let (cfg, w) = load_wired(deps.storage)?;
@@ -85,7 +87,12 @@ pub fn settle(
         .clamp(1, MAX_SETTLE_LIMIT) as usize;
     let accounts: Vec<u64> = BOARD_ACCOUNTS
         .prefix(board_id)
-        .keys(deps.storage, None, None, Order::Ascending)
+        .keys(
+            deps.storage,
+            start_after.map(Bound::exclusive),
+            None,
+            Order::Ascending,
+        )
         .take(limit)
         .collect::<StdResult<_>>()?;
 

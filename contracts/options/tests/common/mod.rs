@@ -433,7 +433,14 @@ impl Suite {
     pub fn settle(&mut self, limit: Option<u32>) -> AnyResult<AppResponse> {
         let anyone = self.app.api().addr_make("keeper");
         let board_id = self.board_id;
-        self.exec(&anyone, &ExecuteMsg::Settle { board_id, limit })
+        self.exec(
+            &anyone,
+            &ExecuteMsg::Settle {
+                board_id,
+                start_after: None,
+                limit,
+            },
+        )
     }
 
     pub fn trip(&mut self, scope: Scope, level: Level) {
