@@ -422,6 +422,26 @@ mod tests {
             parity_holds(strike, amount, secs);
         }
 
+        /// The locked maximum payoff covers every payoff: settlement prices are capped, so
+        /// for any strike below the cap and any settlement price, payoff ≤ max payoff, also
+        /// after conversion to base units with the protocol's rounding.
+        #[test]
+        fn max_payoff_covers_every_payoff(
+            strike in 1u64..1_000_000, cap_extra in 1u64..1_000_000, twap in 0u64..10_000_000,
+            contracts in 0u128..1_000_000_000, is_call: bool,
+        ) {
+            let kind = if is_call { OptionType::Call } else { OptionType::Put };
+            let k = Decimal256::from_ratio(strike, 100u64);
+            let cap = Decimal256::from_ratio(strike + cap_extra, 100u64);
+            let settlement = Decimal256::from_ratio(twap, 100u64).min(cap);
+            let pay = payoff_unit(kind, k, settlement);
+            let max = max_payoff_unit(kind, k, cap);
+            prop_assert!(pay <= max);
+            let n = Uint128::new(contracts);
+            let m = Uint128::new(1_000_000);
+            prop_assert!(cash_floor(pay, n, m).unwrap() <= cash_ceil(max, n, m).unwrap());
+        }
+
         #[test]
         fn ask_never_below_mid_bid_never_above(strike in 20u64..400, amount in 1u128..10_000) {
             let p = default_params();

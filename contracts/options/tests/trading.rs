@@ -677,3 +677,124 @@ fn quoted_put_call_parity_within_the_spread() {
         }
     }
 }
+
+#[test]
+fn listing_and_paged_queries() {
+    let mut s = Suite::new();
+    let alice = s.alice.clone();
+    let owner = s.owner.clone();
+    let expiry = s.now() + 2 * DAY;
+    let b2 = s.create_board(ATOM, expiry, &["90"]).unwrap();
+    let b3 = s.create_board(ATOM, expiry + DAY, &["110"]).unwrap();
+    let page: bulwark_types::options::BoardsResponse = s
+        .query(&QueryMsg::Boards {
+            start_after: None,
+            limit: Some(2),
+        })
+        .unwrap();
+    assert_eq!(
+        page.boards.iter().map(|b| b.board_id).collect::<Vec<_>>(),
+        vec![s.board_id, b2]
+    );
+    let page: bulwark_types::options::BoardsResponse = s
+        .query(&QueryMsg::Boards {
+            start_after: Some(b2),
+            limit: None,
+        })
+        .unwrap();
+    assert_eq!(page.boards.len(), 1);
+    assert_eq!(page.boards[0].board_id, b3);
+    assert_eq!(page.boards[0].market_id, format!("board-{b3}"));
+    // duplicate strike, bad expiry
+    let e = err(s.exec(
+        &owner,
+        &ExecuteMsg::AddStrike {
+            board_id: b2,
+            strike: bulwark_types::options::StrikeInput {
+                strike: d("90"),
+                skew: d("1"),
+            },
+        },
+    ));
+    assert!(matches!(e, ContractError::DuplicateStrike { .. }));
+    let now = s.now();
+    let e = err(s.exec(
+        &owner,
+        &ExecuteMsg::CreateBoard {
+            asset_id: ATOM.into(),
+            expiry: now + 3_600,
+            base_iv: d("0.6"),
+            cap_price: d("400"),
+            multiplier: Uint128::new(MULT),
+            strikes: vec![bulwark_types::options::StrikeInput {
+                strike: d("100"),
+                skew: d("1"),
+            }],
+        },
+    ));
+    assert!(matches!(e, ContractError::InvalidParam { .. }));
+    // positions are paged by series id
+    for sid in [2u64, 3, 4, 5, 6] {
+        s.buy(&alice, 1, sid, 1).unwrap();
+    }
+    let p: PositionsResponse = s
+        .query(&QueryMsg::Positions {
+            account_id: 1,
+            start_after: Some(3),
+            limit: Some(2),
+        })
+        .unwrap();
+    assert_eq!(
+        p.positions.iter().map(|x| x.series_id).collect::<Vec<_>>(),
+        vec![4, 5]
+    );
+    let cfg: ConfigResponse = s.query(&QueryMsg::Config {}).unwrap();
+    assert_eq!(cfg.vault_addr, Some(s.vault.clone()));
+    assert_eq!(cfg.params.trading_cutoff_secs, 3_600);
+}
+
+#[test]
+fn unconfigured_contract_refuses_to_trade() {
+    let mut app = App::default();
+    let owner = app.api().addr_make("dao");
+    let code = app.store_code(bulwark_testing::options::contract());
+    let addr = app
+        .instantiate_contract(
+            code,
+            owner.clone(),
+            &bulwark_testing::options::instantiate_msg(&owner),
+            &[],
+            "options",
+            None,
+        )
+        .unwrap();
+    let e: ContractError = app
+        .execute_contract(
+            owner.clone(),
+            addr.clone(),
+            &ExecuteMsg::Buy {
+                account_id: 1,
+                series_id: 2,
+                amount: Uint128::one(),
+                max_cost: Uint128::MAX,
+            },
+            &[],
+        )
+        .unwrap_err()
+        .downcast()
+        .unwrap();
+    assert_eq!(
+        e,
+        ContractError::NotConfigured {
+            missing: "vault".into()
+        }
+    );
+    // bad parameters are refused at instantiation
+    let mut params = bulwark_options::params::default_params();
+    params.vol_spread = d("1");
+    let mut msg = bulwark_testing::options::instantiate_msg(&owner);
+    msg.params = Some(params);
+    assert!(app
+        .instantiate_contract(code, owner, &msg, &[], "options2", None)
+        .is_err());
+}
