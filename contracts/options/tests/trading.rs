@@ -798,3 +798,57 @@ fn unconfigured_contract_refuses_to_trade() {
         .instantiate_contract(code, owner, &msg, &[], "options2", None)
         .is_err());
 }
+
+#[test]
+fn migrate_keeps_positions() {
+    let mut s = Suite::new();
+    let alice = s.alice.clone();
+    s.buy(&alice, 1, CALL_100, 3).unwrap();
+    let code_id = s
+        .app
+        .wrap()
+        .query_wasm_contract_info(&s.options)
+        .unwrap()
+        .code_id;
+    let res = s
+        .app
+        .migrate_contract(
+            s.owner.clone(),
+            s.options.clone(),
+            &bulwark_types::options::MigrateMsg {},
+            code_id,
+        )
+        .unwrap();
+    assert_eq!(attr(&res, "action").unwrap(), "migrate");
+    assert_eq!(s.position(1, CALL_100), 3);
+}
+
+mod cutoff_property {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 16, .. ProptestConfig::default() })]
+
+        /// Any trade at or after `expiry − cutoff` is refused (buy or sell, opening or
+        /// closing); any trade before it is accepted.
+        #[test]
+        fn trades_at_or_after_the_cutoff_are_refused(offset in -600i64..4_000, is_buy: bool) {
+            let mut s = Suite::new();
+            let alice = s.alice.clone();
+            s.buy(&alice, 1, CALL_100, 5).unwrap();
+            let closed_at = s.expiry - 3_600;
+            let t = (closed_at as i64 + offset) as u64;
+            s.set_time(t - 10);
+            s.feed_only(ATOM, "100");
+            s.set_time(t);
+            let res = if is_buy { s.buy(&alice, 1, CALL_100, 1) } else { s.sell(&alice, 1, CALL_100, 1) };
+            if t < closed_at {
+                prop_assert!(res.is_ok(), "{:?}", res.err());
+            } else {
+                prop_assert_eq!(err(res), ContractError::TradingClosed { board_id: s.board_id, closed_at, now: t });
+                prop_assert_eq!(s.position(1, CALL_100), 5);
+            }
+        }
+    }
+}
