@@ -296,6 +296,7 @@ impl LoadedPosition {
             net: self.net,
             multiplier: self.board.multiplier,
             settlement_price: self.board.settlement_price,
+            cap: self.board.cap_price,
         })
     }
 }

@@ -47,13 +47,16 @@ pub struct ModelInput {
     pub secs_to_expiry: u64,
     pub vol: Decimal256,
     pub rate: SignedDecimal256,
+    /// The board's cap price: a call pays `(min(S, cap) − K)⁺ = (S − K)⁺ − (S − cap)⁺`, so it
+    /// is valued as the call spread C(K) − C(cap). Puts (strikes below the cap) are plain.
+    pub cap: Decimal256,
 }
 
 impl ModelInput {
-    fn bsm(&self, vol: Decimal256) -> BsmInput {
+    fn bsm(&self, strike: Decimal256, vol: Decimal256) -> BsmInput {
         BsmInput {
             spot: self.spot,
-            strike: self.strike,
+            strike,
             time: years_from_seconds(self.secs_to_expiry),
             vol,
             rate: self.rate,
@@ -62,27 +65,52 @@ impl ModelInput {
     }
 }
 
-/// Mid price (per unit) and greeks (per unit) at the input's vol.
+/// Mid price (per unit) and greeks (per unit) at the input's vol (capped calls as call
+/// spreads).
 pub fn mid(input: &ModelInput) -> Result<(Decimal256, Greeks), ContractError> {
-    let pg = bsm_price_greeks(kind_of(input.kind), &input.bsm(input.vol))?;
-    Ok((
-        pg.price,
-        Greeks {
-            delta: pg.delta,
-            gamma: sd(pg.gamma)?,
-            vega: sd(pg.vega)?,
-            theta: pg.theta,
-        },
-    ))
+    let pg = bsm_price_greeks(kind_of(input.kind), &input.bsm(input.strike, input.vol))?;
+    let mut price = pg.price;
+    let mut greeks = Greeks {
+        delta: pg.delta,
+        gamma: sd(pg.gamma)?,
+        vega: sd(pg.vega)?,
+        theta: pg.theta,
+    };
+    if input.kind == OptionType::Call {
+        let c = bsm_price_greeks(OptionKind::Call, &input.bsm(input.cap, input.vol))?;
+        // C(K) ≥ C(cap) for K < cap; saturate against rounding in the last digit.
+        price = price.saturating_sub(c.price);
+        greeks = Greeks {
+            delta: greeks.delta.checked_sub(c.delta)?,
+            gamma: greeks.gamma.checked_sub(sd(c.gamma)?)?,
+            vega: greeks.vega.checked_sub(sd(c.vega)?)?,
+            theta: greeks.theta.checked_sub(c.theta)?,
+        };
+    }
+    Ok((price, greeks))
+}
+
+/// Value per unit at `vol` (capped calls as call spreads).
+fn value_at(input: &ModelInput, vol: Decimal256) -> Result<Decimal256, ContractError> {
+    let v = bsm_price(kind_of(input.kind), &input.bsm(input.strike, vol))?;
+    if input.kind == OptionType::Call {
+        let c = bsm_price(OptionKind::Call, &input.bsm(input.cap, vol))?;
+        return Ok(v.saturating_sub(c));
+    }
+    Ok(v)
 }
 
 /// Mid price only.
 pub fn mid_price(input: &ModelInput) -> Result<Decimal256, ContractError> {
-    Ok(bsm_price(kind_of(input.kind), &input.bsm(input.vol))?)
+    value_at(input, input.vol)
 }
 
-/// One side's price per unit: asks at vol × (1 + vol_spread) plus spot × spot_spread, bids at
-/// vol × (1 − vol_spread) minus spot × spot_spread (floored at 0).
+/// One side's price per unit, with V(σ) the value at vol σ:
+/// ask = V(σ) + |V(σ·(1 + vol_spread)) − V(σ)| + spot × spot_spread,
+/// bid = max(0, V(σ) − |V(σ) − V(σ·(1 − vol_spread))| − spot × spot_spread).
+/// For a plain option (vega ≥ 0) that is exactly pricing at the bumped vol; the absolute
+/// values keep ask ≥ mid ≥ bid for capped calls, whose vega can be negative.
+/// Returns (price, bumped vol).
 pub fn side_price(
     input: &ModelInput,
     params: &ConfigParams,
@@ -94,12 +122,13 @@ pub fn side_price(
     } else {
         input.vol.checked_mul(one.checked_sub(params.vol_spread)?)?
     };
-    let model = bsm_price(kind_of(input.kind), &input.bsm(vol))?;
+    let mid = value_at(input, input.vol)?;
+    let bump = value_at(input, vol)?.abs_diff(mid);
     let spot_part = input.spot.checked_mul(params.spot_spread)?;
     let price = if is_buy {
-        model.checked_add(spot_part)?
+        mid.checked_add(bump)?.checked_add(spot_part)?
     } else {
-        model.saturating_sub(spot_part)
+        mid.saturating_sub(bump).saturating_sub(spot_part)
     };
     Ok((price, vol))
 }
@@ -209,6 +238,8 @@ pub struct TradeInput {
     pub kind: OptionType,
     pub spot: Decimal256,
     pub strike: Decimal256,
+    /// The board's cap price.
+    pub cap: Decimal256,
     pub secs_to_expiry: u64,
     pub base_iv: Decimal256,
     pub skew: Decimal256,
@@ -228,9 +259,11 @@ pub fn quote_trade(t: &TradeInput, params: &ConfigParams) -> Result<TradeQuote, 
         secs_to_expiry: t.secs_to_expiry,
         vol: vol_before,
         rate: params.rate,
+        cap: t.cap,
     };
     let (_, greeks_before) = mid(&input)?;
-    let vega = Decimal256::try_from(greeks_before.vega).unwrap_or_default();
+    // |vega|: a capped call's vega can be negative; its size still moves the surface.
+    let vega = greeks_before.vega.abs_diff(SignedDecimal256::zero());
     let size = surface::vega_normalised(t.amount, vega, t.spot, t.secs_to_expiry)?;
     let (new_base_iv, new_skew) = surface::apply_impact(t.base_iv, t.skew, size, t.is_buy, params)?;
     let vol_after = surface::series_vol(new_base_iv, new_skew)?;
@@ -273,6 +306,7 @@ mod tests {
             kind,
             spot: d("100"),
             strike: d(strike),
+            cap: d("1000000"),
             secs_to_expiry: 30 * 86_400,
             base_iv: d("0.6"),
             skew: d("1"),
@@ -399,6 +433,7 @@ mod tests {
                 secs_to_expiry: secs,
                 vol,
                 rate: p.rate,
+                cap: d("1000000"),
             })
             .unwrap()
         };
@@ -416,7 +451,76 @@ mod tests {
         }
     }
 
+    #[test]
+    fn capped_call_is_a_call_spread() {
+        let mk = |spot: &str, cap: &str| ModelInput {
+            kind: OptionType::Call,
+            spot: d(spot),
+            strike: d("100"),
+            secs_to_expiry: 365 * 86_400,
+            vol: d("1"),
+            rate: SignedDecimal256::zero(),
+            cap: d(cap),
+        };
+        let plain = |strike: &str| {
+            bsm_price(
+                OptionKind::Call,
+                &BsmInput {
+                    spot: d("100"),
+                    strike: d(strike),
+                    time: years_from_seconds(365 * 86_400),
+                    vol: d("1"),
+                    rate: SignedDecimal256::zero(),
+                    dividend_yield: SignedDecimal256::zero(),
+                },
+            )
+            .unwrap()
+        };
+        let capped = mid_price(&mk("100", "400")).unwrap();
+        assert_eq!(capped, plain("100") - plain("400"));
+        // 1-year 100 % vol: the cap is worth several percent of spot
+        assert!(plain("400") > d("5"));
+        // far above the cap the value tends to cap − strike, never above it
+        let deep = mid_price(&mk("100000", "400")).unwrap();
+        assert!(deep <= d("300") && deep > d("299"));
+        // above the cap a capped call loses value with vol: its vega is negative, yet the
+        // quotes stay around the mid
+        let p = default_params();
+        let (_, g) = mid(&mk("600", "400")).unwrap();
+        assert!(g.vega.is_negative());
+        let m = mid_price(&mk("600", "400")).unwrap();
+        let (ask, _) = side_price(&mk("600", "400"), &p, true).unwrap();
+        let (bid, _) = side_price(&mk("600", "400"), &p, false).unwrap();
+        assert!(bid < m && m < ask && ask <= d("300") + d("0.3"));
+    }
+
     proptest! {
+        /// A writer can never sell a call for more than it can ever pay out: the bid of a
+        /// capped call is at most cap − strike, whatever spot, vol and maturity; and quotes
+        /// straddle the mid.
+        #[test]
+        fn capped_call_quotes_bounded_by_max_payoff(
+            spot in 1u64..2_000, strike in 1u64..400, vol in 5u64..300, days in 1u64..730,
+        ) {
+            let p = default_params();
+            let input = ModelInput {
+                kind: OptionType::Call,
+                spot: Decimal256::from_ratio(spot, 1u64),
+                strike: Decimal256::from_ratio(strike, 1u64),
+                secs_to_expiry: days * 86_400,
+                vol: Decimal256::percent(vol),
+                rate: SignedDecimal256::zero(),
+                cap: d("400"),
+            };
+            let m = mid_price(&input).unwrap();
+            let (bid, _) = side_price(&input, &p, false).unwrap();
+            let (ask, _) = side_price(&input, &p, true).unwrap();
+            let max = max_payoff_unit(OptionType::Call, input.strike, input.cap);
+            prop_assert!(m <= max);
+            prop_assert!(bid <= m && m <= ask);
+            prop_assert!(bid <= max);
+        }
+
         #[test]
         fn put_call_parity_of_quotes_prop(strike in 20u64..400, amount in 1u128..10_000, secs in 3_600u64..(2 * 365 * 86_400)) {
             parity_holds(strike, amount, secs);
@@ -451,7 +555,7 @@ mod tests {
             t.is_buy = false;
             let sell = quote_trade(&t, &p).unwrap();
             let vol = surface::series_vol(t.base_iv, t.skew).unwrap();
-            let m = mid_price(&ModelInput { kind: t.kind, spot: t.spot, strike: t.strike, secs_to_expiry: t.secs_to_expiry, vol, rate: p.rate }).unwrap();
+            let m = mid_price(&ModelInput { kind: t.kind, spot: t.spot, strike: t.strike, secs_to_expiry: t.secs_to_expiry, vol, rate: p.rate, cap: t.cap }).unwrap();
             prop_assert!(buy.unit_price >= m);
             prop_assert!(sell.unit_price <= m);
         }

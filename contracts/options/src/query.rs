@@ -187,6 +187,7 @@ pub fn quote(
             kind,
             spot: s,
             strike: strike.strike,
+            cap: board.cap_price,
             secs_to_expiry: board.expiry - now, // safe: now < closed_at ≤ expiry
             base_iv: board.base_iv,
             skew: strike.skew,
@@ -330,6 +331,7 @@ pub fn pool_exposure(deps: Deps, env: Env) -> Result<PoolExposure, ContractError
                             secs_to_expiry: b.expiry.saturating_sub(now),
                             vol: series_vol(b.base_iv, strike.skew)?,
                             rate: cfg.params.rate,
+                            cap: b.cap_price,
                         })?
                     }
                 };

@@ -28,6 +28,8 @@ pub struct RiskPosition {
     pub net: i128,
     pub multiplier: Uint128,
     pub settlement_price: Option<Decimal256>,
+    /// The board's cap price (calls are valued as capped).
+    pub cap: Decimal256,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -52,6 +54,7 @@ fn unit_value(
             secs_to_expiry: p.secs_to_expiry,
             vol,
             rate,
+            cap: p.cap,
         }),
     }
 }
@@ -182,6 +185,7 @@ mod tests {
             net,
             multiplier: Uint128::new(1_000_000),
             settlement_price: None,
+            cap: d("1000"),
         }
     }
 

@@ -316,6 +316,7 @@ pub fn refresh_greeks(deps: DepsMut, env: Env, board_id: u64) -> Result<Response
                 secs_to_expiry: secs,
                 vol: series_vol(board.base_iv, strike.skew)?,
                 rate: cfg.params.rate,
+                cap: board.cap_price,
             })?;
             let mut st = strike.series(kind).clone();
             st.cached_greeks = greeks;

@@ -75,6 +75,7 @@ pub fn force_reduce(
                 secs_to_expiry: board.expiry.saturating_sub(now),
                 vol: series_vol(board.base_iv, strike.skew)?,
                 rate: cfg.params.rate,
+                cap: board.cap_price,
             })?,
         };
         let close_i = i128::try_from(close).map_err(|_| ContractError::PositionTooLarge)?;

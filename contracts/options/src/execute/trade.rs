@@ -104,6 +104,7 @@ pub fn trade(
             kind,
             spot: s,
             strike: strike.strike,
+            cap: board.cap_price,
             secs_to_expiry: board.expiry - now, // safe: now < closed_at ≤ expiry
             base_iv: board.base_iv,
             skew: strike.skew,
