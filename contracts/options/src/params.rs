@@ -47,9 +47,11 @@ fn bad(name: &str, reason: &str) -> ContractError {
 
 pub fn validate(p: &ConfigParams) -> Result<(), ContractError> {
     let one = Decimal256::one();
-    let max_rate = SignedDecimal256::one();
-    if p.rate > max_rate || p.rate < SignedDecimal256::negative_one() {
-        return Err(bad("rate", "must be within [-1, 1]"));
+    // r ≥ 0 keeps every model value within the maximum payoff (K·e^{−rT} ≤ K for puts,
+    // (cap − K)·e^{−rT} ≤ cap − K for capped calls), so no quote can exceed what a position
+    // can ever pay.
+    if p.rate > SignedDecimal256::one() || p.rate.is_negative() {
+        return Err(bad("rate", "must be within [0, 1]"));
     }
     if p.twap_window_secs == 0 {
         return Err(bad("twap_window_secs", "must be positive"));
@@ -110,6 +112,9 @@ mod tests {
         assert!(validate(&p).is_err());
         let mut p = default_params();
         p.twap_window_secs = 0;
+        assert!(validate(&p).is_err());
+        let mut p = default_params();
+        p.rate = SignedDecimal256::percent(-1);
         assert!(validate(&p).is_err());
     }
 }

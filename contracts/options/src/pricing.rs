@@ -394,7 +394,8 @@ mod tests {
     /// Put-call parity of quotes: C_ask − P_bid ≥ S − K·e^{−rT} ≥ C_bid − P_ask (q = 0), per
     /// unit, for every strike and size.
     fn parity_holds(strike: u64, amount: u128, secs: u64) {
-        let p = default_params();
+        let mut p = default_params();
+        p.rate = SignedDecimal256::percent(5);
         let mk = |kind, is_buy| {
             let mut t = input(kind, "100", is_buy, amount);
             t.strike = Decimal256::from_ratio(strike, 1u64);
