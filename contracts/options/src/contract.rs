@@ -7,7 +7,7 @@ use bulwark_types::options::{ExecuteMsg, InstantiateMsg, MigrateMsg, QueryMsg};
 use bulwark_types::ownership;
 
 use crate::error::ContractError;
-use crate::execute::{admin, force_reduce, settle, trade};
+use crate::execute::{board, config, force_reduce, settle, surface, trade};
 use crate::params::{default_params, validate};
 use crate::query as q;
 use crate::state::{Config, PoolState, CONFIG, POOL};
@@ -56,7 +56,7 @@ pub fn execute(
             circuit_breaker,
             vol_feeder,
             params,
-        } => admin::update_config(
+        } => config::update_config(
             deps,
             info,
             vault,
@@ -72,17 +72,17 @@ pub fn execute(
             cap_price,
             multiplier,
             strikes,
-        } => admin::create_board(
+        } => board::create_board(
             deps, env, info, asset_id, expiry, base_iv, cap_price, multiplier, strikes,
         ),
         ExecuteMsg::AddStrike { board_id, strike } => {
-            admin::add_strike(deps, env, info, board_id, strike)
+            board::add_strike(deps, env, info, board_id, strike)
         }
         ExecuteMsg::SetSurface {
             board_id,
             base_iv,
             skews,
-        } => admin::set_surface(deps, info, board_id, base_iv, skews),
+        } => surface::set_surface(deps, info, board_id, base_iv, skews),
         ExecuteMsg::Buy {
             account_id,
             series_id,
@@ -122,7 +122,7 @@ pub fn execute(
             start_after,
             limit,
         } => settle::settle(deps, env, board_id, start_after, limit),
-        ExecuteMsg::RefreshGreeks { board_id } => admin::refresh_greeks(deps, env, board_id),
+        ExecuteMsg::RefreshGreeks { board_id } => surface::refresh_greeks(deps, env, board_id),
         ExecuteMsg::ForceReduce {
             account_id,
             fraction,

@@ -75,11 +75,11 @@ impl Strike {
 
 /// Series id = strike id × 2 + (0 call, 1 put).
 pub fn series_id(strike_id: u64, kind: OptionType) -> u64 {
-    strike_id.saturating_mul(2)
-        + match kind {
-            OptionType::Call => 0,
-            OptionType::Put => 1,
-        }
+    // strike ids are allocated one by one from 1, far below u64::MAX / 2
+    strike_id.saturating_mul(2).saturating_add(match kind {
+        OptionType::Call => 0,
+        OptionType::Put => 1,
+    })
 }
 
 pub fn split_series_id(series_id: u64) -> (u64, OptionType) {
