@@ -381,3 +381,36 @@ fn a_stuck_account_can_be_skipped_with_start_after() {
     assert_eq!(s.board().status, BoardStatus::Settled);
     assert_eq!(s.position(1, osmo_call), 1);
 }
+
+#[test]
+fn liquidating_a_settling_position_pays_the_payoff_once() {
+    let mut s = Suite::new();
+    let (alice, bob) = (s.alice.clone(), s.bob.clone());
+    s.buy(&alice, 1, CALL_100, 10).unwrap();
+    s.sell(&bob, 2, CALL_100, 4).unwrap();
+    let trades = s.settlements().len();
+    fix_price_and_expire(&mut s, "112");
+    s.settle(Some(1)).unwrap(); // account 1 only
+    assert_eq!(s.settlements()[trades].1.cash.pnl_vs_pool, m(120));
+    // the vault liquidates account 2 before its payout: it pays the fixed payoff
+    s.set_price(ATOM, "90");
+    let vault = s.vault.clone();
+    let res = s
+        .exec(
+            &vault,
+            &ExecuteMsg::ForceReduce {
+                account_id: 2,
+                fraction: cosmwasm_std::Decimal256::one(),
+            },
+        )
+        .unwrap();
+    let r: bulwark_types::market::ForceReduceResult =
+        cosmwasm_std::from_json(res.data.unwrap()).unwrap();
+    assert_eq!(r.cash.pnl_vs_pool, m(-48));
+    assert_eq!(s.position(2, CALL_100), 0);
+    // nothing is left to settle: no second payment
+    let res = s.settle(None).unwrap();
+    assert_eq!(attr(&res, "settled_accounts").unwrap(), "0");
+    assert_eq!(attr(&res, "status").unwrap(), "settled");
+    assert_eq!(s.settlements().len(), trades + 1);
+}
