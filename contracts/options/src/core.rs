@@ -8,7 +8,10 @@ use cosmwasm_std::{
 };
 
 use bulwark_types::circuit_breaker::{is_action_allowed, ActionClass};
-use bulwark_types::market::{query_grid_raw, AccountRisk, Settlement, MAX_UNDERLYINGS_PER_REPORT};
+use bulwark_types::market::{
+    query_grid_raw, AccountRisk, ScenarioGrid, Settlement, UnderlyingRisk,
+    MAX_UNDERLYINGS_PER_REPORT,
+};
 use bulwark_types::options::{Greeks, OptionType, MAX_POSITIONS_PER_ACCOUNT};
 use bulwark_types::oracle::{query_usable_price, PricePurpose};
 use bulwark_types::vault::ExecuteMsg as VaultExecuteMsg;
@@ -350,6 +353,20 @@ impl SpotCache {
     }
 }
 
+type UnderlyingRiskFn = fn(
+    Decimal256,
+    &[RiskPosition],
+    &ScenarioGrid,
+    &RiskParams,
+) -> Result<UnderlyingRisk, ContractError>;
+
+/// `underlying_risk` behind an opaque function pointer: wasm-opt inlines functions with a
+/// single caller, and inlined into `account_risk` the pair comes close to wasmvm's limit of 100
+/// locals per function (cosmwasm-check static validation). The indirection keeps it separate.
+fn underlying_risk_out_of_line() -> UnderlyingRiskFn {
+    std::hint::black_box(underlying_risk as UnderlyingRiskFn)
+}
+
 /// The account's risk on every underlying it holds, against the vault's current grids.
 /// Bounded: ≤ 32 positions, ≤ 16 underlyings, ≤ 64 scenarios each.
 pub fn account_risk(
@@ -397,7 +414,7 @@ pub fn account_risk(
             .filter(|p| p.board.asset_id == asset)
             .map(|p| p.risk_position(now))
             .collect::<Result<Vec<_>, _>>()?;
-        let mut r = underlying_risk(s, &rps, &grid, &params)?;
+        let mut r = underlying_risk_out_of_line()(s, &rps, &grid, &params)?;
         r.asset_id = asset;
         underlyings.push(r);
     }

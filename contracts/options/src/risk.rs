@@ -83,6 +83,44 @@ pub fn mark_value(
     Ok(total)
 }
 
+/// `total + ⌈rate × spot × multiplier⌉ × short contracts` for a short whose settlement price is
+/// not fixed yet; `total` otherwise. (Two callers, so the wasm optimizer keeps it out of line:
+/// inlined, the risk report exceeds wasmvm's limit of 100 locals per function.)
+#[inline(never)]
+fn add_addon(
+    total: Uint128,
+    p: &RiskPosition,
+    spot: Decimal256,
+    rate: Decimal256,
+) -> Result<Uint128, ContractError> {
+    if p.net >= 0 || p.settlement_price.is_some() {
+        return Ok(total);
+    }
+    let short = Uint128::new(p.net.unsigned_abs());
+    Ok(total.checked_add(cash_ceil(spot.checked_mul(rate)?, short, p.multiplier)?)?)
+}
+
+/// Exact Σ net × multiplier × value per unit at `spot` and every series' vol × (1 + vol_shock)
+/// (18 decimals, no rounding: net and multiplier are integers). Called for the base and for
+/// every scenario (two call sites, so it stays out of line in wasm).
+#[inline(never)]
+fn exact_value(
+    positions: &[RiskPosition],
+    spot: Decimal256,
+    vol_shock: SignedDecimal256,
+    rate: SignedDecimal256,
+) -> Result<SignedDecimal256, ContractError> {
+    let mut total = SignedDecimal256::zero();
+    for p in positions {
+        let v = sd(unit_value(p, spot, shocked(p.vol, vol_shock)?, rate)?)?;
+        let mult =
+            i128::try_from(p.multiplier.u128()).map_err(|_| ContractError::PositionTooLarge)?;
+        let scale = sd_int(p.net)?.checked_mul(sd_int(mult)?)?;
+        total = total.checked_add(v.checked_mul(scale)?)?;
+    }
+    Ok(total)
+}
+
 pub fn underlying_risk(
     spot: Decimal256,
     positions: &[RiskPosition],
@@ -97,25 +135,16 @@ pub fn underlying_risk(
             max: MAX_SCENARIOS,
         });
     }
-    let mut base_values = Vec::with_capacity(positions.len());
+    let mut unrealized_pnl = Int128::zero();
     let mut maintenance_addon = Uint128::zero();
     let mut initial_addon = Uint128::zero();
     for p in positions {
-        base_values.push(unit_value(p, spot, p.vol, params.rate)?);
-        if p.net < 0 && p.settlement_price.is_none() {
-            let short = Uint128::new(p.net.unsigned_abs());
-            maintenance_addon = maintenance_addon.checked_add(cash_ceil(
-                spot.checked_mul(params.maintenance_addon_rate)?,
-                short,
-                p.multiplier,
-            )?)?;
-            initial_addon = initial_addon.checked_add(cash_ceil(
-                spot.checked_mul(params.initial_addon_rate)?,
-                short,
-                p.multiplier,
-            )?)?;
-        }
+        let v0 = unit_value(p, spot, p.vol, params.rate)?;
+        unrealized_pnl = unrealized_pnl.checked_add(signed_cash(v0, p.net, p.multiplier)?)?;
+        maintenance_addon = add_addon(maintenance_addon, p, spot, params.maintenance_addon_rate)?;
+        initial_addon = add_addon(initial_addon, p, spot, params.initial_addon_rate)?;
     }
+    let base = exact_value(positions, spot, SignedDecimal256::zero(), params.rate)?;
     let mut scenario_pnl = Vec::with_capacity(n);
     for i in 0..n {
         let (ds, dv) = grid.scenario(i).ok_or(ContractError::BadScenarioGrid {
@@ -123,23 +152,14 @@ pub fn underlying_risk(
             len: n,
             max: MAX_SCENARIOS,
         })?;
-        let s = shocked(spot, ds)?;
-        let mut pnl = SignedDecimal256::zero();
-        for (p, v0) in positions.iter().zip(base_values.iter()) {
-            let v = unit_value(p, s, shocked(p.vol, dv)?, params.rate)?;
-            let diff = sd(v)?.checked_sub(sd(*v0)?)?;
-            let scale = sd_int(p.net)?.checked_mul(sd_int(
-                i128::try_from(p.multiplier.u128()).map_err(|_| ContractError::PositionTooLarge)?,
-            )?)?;
-            pnl = pnl.checked_add(diff.checked_mul(scale)?)?;
-        }
-        let floored = pnl.to_int_floor();
+        let shocked_value = exact_value(positions, shocked(spot, ds)?, dv, params.rate)?;
+        let floored = shocked_value.checked_sub(base)?.to_int_floor();
         scenario_pnl.push(Int128::try_from(floored).map_err(|_| ContractError::PositionTooLarge)?);
     }
     Ok(UnderlyingRisk {
         asset_id: grid.asset_id.clone(),
         grid_version: grid.version,
-        unrealized_pnl: mark_value(positions, spot, params.rate)?,
+        unrealized_pnl,
         scenario_pnl,
         maintenance_addon,
         initial_addon,
