@@ -1,5 +1,16 @@
+//! Bulwark options: European, cash-settled options on oracle assets with a Black-Scholes AMM
+//! quoting from a vol surface, settled against the LP pool through the vault. See README.md.
+
 pub mod contract;
+pub mod core;
 pub mod error;
+pub mod execute;
+pub mod params;
+pub mod pricing;
+pub mod query;
+pub mod risk;
+pub mod state;
+pub mod surface;
 
 pub use crate::error::ContractError;
 
