@@ -9,69 +9,38 @@ use bulwark_types::circuit_breaker::{
     self as breaker, is_action_allowed, ActionClass, Level, ReporterPermissions, Scope,
 };
 use bulwark_types::oracle::{
-    self as oracle, query_price_raw, usable_price, AssetConfig, FeedPrice, MaxMove, PriceError,
-    PricePurpose, Source, TripTarget, FLAG_MOVE_BLOCKED,
+    self as oracle, query_price_raw, usable_price, MaxMove, PriceError, PricePurpose, TripTarget,
+    FLAG_MOVE_BLOCKED,
 };
-use cosmwasm_std::{Addr, Decimal256, SignedDecimal256};
+use cosmwasm_std::Decimal256;
 
 const MARKET: &str = "ATOM-PERP";
 
 struct World {
     suite: Suite,
-    feeders: Vec<Addr>,
 }
 
 impl World {
     fn new() -> Self {
         let mut suite = Suite::new().unwrap();
         let owner = suite.owner_addr.clone();
-        let feeders: Vec<Addr> = (0..3).map(|i| suite.addr(&format!("feeder{i}"))).collect();
         let oracle_addr = suite.oracle.addr.clone();
         let breaker_addr = suite.circuit_breaker.addr.clone();
         let perps_addr = suite.perps.addr.clone();
-        suite
-            .execute(
-                &owner,
-                &oracle_addr,
-                &oracle::ExecuteMsg::UpdateFeeders {
-                    add: feeders.iter().map(|f| f.to_string()).collect(),
-                    remove: vec![],
-                },
-            )
-            .unwrap();
-        let asset = AssetConfig {
-            asset_id: "ATOM".into(),
-            quote: "USD".into(),
-            base_decimals: 6,
-            quote_decimals: 6,
-            sources: feeders
-                .iter()
-                .map(|f| Source::Feeder {
-                    feeder_addr: f.clone(),
-                    max_age_secs: 60,
-                })
-                .collect(),
-            quorum: 2,
-            max_deviation_bps: 500,
-            max_move: Some(MaxMove {
-                bps_per_minute: 100,
-                min_bps: 50,
-                max_bps: 1_000,
-            }),
-            trip_targets: vec![TripTarget {
-                scope: Scope::Market {
-                    contract_addr: perps_addr.clone(),
-                    market_id: MARKET.into(),
-                },
-                level: Level::ReduceOnly,
-            }],
+        let max_move = MaxMove {
+            bps_per_minute: 100,
+            min_bps: 50,
+            max_bps: 1_000,
+        };
+        let trip = TripTarget {
+            scope: Scope::Market {
+                contract_addr: perps_addr.clone(),
+                market_id: MARKET.into(),
+            },
+            level: Level::ReduceOnly,
         };
         suite
-            .execute(
-                &owner,
-                &oracle_addr,
-                &oracle::ExecuteMsg::SetAsset { asset },
-            )
+            .set_feeder_asset("ATOM", Some(max_move), vec![trip])
             .unwrap();
         suite
             .execute(
@@ -97,33 +66,15 @@ impl World {
                 },
             )
             .unwrap();
-        World { suite, feeders }
+        World { suite }
     }
 
-    fn feed(&mut self, feeder: usize, price: &str) {
-        let now = self.suite.app.block_info().time.seconds();
-        let sender = self.feeders[feeder].clone();
-        let oracle_addr = self.suite.oracle.addr.clone();
-        self.suite
-            .execute(
-                &sender,
-                &oracle_addr,
-                &oracle::ExecuteMsg::Feed {
-                    prices: vec![FeedPrice {
-                        asset_id: "ATOM".into(),
-                        price: SignedDecimal256::from_str(price).unwrap(),
-                        publish_time: now,
-                    }],
-                },
-            )
-            .unwrap();
+    fn feed(&mut self, price: &str) {
+        self.suite.feed_price("ATOM", price).unwrap();
     }
 
     fn advance(&mut self, secs: u64) {
-        self.suite.app.update_block(|b| {
-            b.height += 1;
-            b.time = b.time.plus_seconds(secs);
-        });
+        self.suite.next_block(secs);
     }
 
     fn allowed(&self, action: ActionClass) -> bool {
@@ -142,8 +93,7 @@ impl World {
 #[test]
 fn price_jump_trips_the_asset_markets_into_reduce_only() {
     let mut w = World::new();
-    w.feed(0, "10");
-    w.feed(1, "10");
+    w.feed("10");
     w.advance(6);
     for action in [
         ActionClass::Open,
@@ -155,8 +105,7 @@ fn price_jump_trips_the_asset_markets_into_reduce_only() {
 
     // A 30% jump one minute later is more than the 100 bps allowed.
     w.advance(60);
-    w.feed(0, "13");
-    w.feed(1, "13");
+    w.feed("13");
     let record = query_price_raw(&w.suite.app.wrap(), &w.suite.oracle.addr, "ATOM")
         .unwrap()
         .unwrap();
@@ -214,11 +163,9 @@ fn an_unregistered_oracle_cannot_trip_but_still_refuses_the_price() {
             },
         )
         .unwrap();
-    w.feed(0, "10");
-    w.feed(1, "10");
+    w.feed("10");
     w.advance(60);
-    w.feed(0, "13");
-    w.feed(1, "13");
+    w.feed("13");
     let record = query_price_raw(&w.suite.app.wrap(), &oracle_addr, "ATOM")
         .unwrap()
         .unwrap();

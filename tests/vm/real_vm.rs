@@ -35,6 +35,8 @@ fn every_artifact_loads_and_instantiates_in_the_osmosis_vm() {
     ] {
         let mut c = VmContract::new(name);
         let owner = c.addr("dao");
+        let (oracle_addr, breaker_addr, vault_addr) =
+            (c.addr("oracle"), c.addr("breaker"), c.addr("vault"));
         let msg = match name {
             "bulwark_oracle" => {
                 serde_json::to_value(bulwark_testing::oracle::instantiate_msg(&owner))
@@ -42,13 +44,23 @@ fn every_artifact_loads_and_instantiates_in_the_osmosis_vm() {
             "bulwark_circuit_breaker" => {
                 serde_json::to_value(bulwark_testing::circuit_breaker::instantiate_msg(&owner))
             }
-            "bulwark_vault" => {
-                serde_json::to_value(bulwark_testing::vault::instantiate_msg(&owner))
-            }
-            "bulwark_perps" => {
-                serde_json::to_value(bulwark_testing::perps::instantiate_msg(&owner))
-            }
-            _ => serde_json::to_value(bulwark_testing::options::instantiate_msg(&owner)),
+            "bulwark_vault" => serde_json::to_value(bulwark_testing::vault::instantiate_msg_with(
+                &owner,
+                &oracle_addr,
+                &breaker_addr,
+            )),
+            "bulwark_perps" => serde_json::to_value(bulwark_testing::perps::instantiate_msg_with(
+                &owner,
+                &vault_addr,
+                &oracle_addr,
+                &breaker_addr,
+            )),
+            _ => serde_json::to_value(bulwark_testing::options::instantiate_msg_with(
+                &owner,
+                &vault_addr,
+                &oracle_addr,
+                &breaker_addr,
+            )),
         }
         .unwrap();
         let gas = c

@@ -24,7 +24,7 @@ pub fn instantiate_msg(owner: &Addr) -> InstantiateMsg {
 }
 
 /// Fully wired, default parameters.
-pub fn instantiate_msg_wired(
+pub fn instantiate_msg_with(
     owner: &Addr,
     vault: &Addr,
     oracle: &Addr,

@@ -2,7 +2,6 @@
 
 use std::str::FromStr;
 
-use cosmwasm_std::testing::MockApi;
 use cosmwasm_std::{Addr, Decimal256, Empty};
 use cw_multi_test::{Contract, ContractWrapper};
 
@@ -18,20 +17,7 @@ pub fn contract() -> Box<dyn Contract<Empty>> {
     Box::new(ContractWrapper::new(execute, instantiate, query).with_migrate(migrate))
 }
 
-/// Instantiate message with placeholder vault, oracle and breaker addresses (valid bech32
-/// of the default multi-test `MockApi`); wire the real ones with
-/// [`instantiate_msg_with`] or the owner's `UpdateConfig` (the vault only while no position
-/// is open).
-pub fn instantiate_msg(owner: &Addr) -> InstantiateMsg {
-    let api = MockApi::default();
-    instantiate_msg_with(
-        owner,
-        &api.addr_make("vault"),
-        &api.addr_make("oracle"),
-        &api.addr_make("circuit-breaker"),
-    )
-}
-
+/// The instantiate message wired to the given vault, oracle and breaker.
 pub fn instantiate_msg_with(
     owner: &Addr,
     vault_addr: &Addr,

@@ -1,8 +1,13 @@
 //! A multi-test chain with the five Bulwark contracts deployed, owned by a DAO address
 //! that is also their wasm admin (so migrations can be tested).
 
+use std::str::FromStr;
+
 use anyhow::Result as AnyResult;
-use cosmwasm_std::{Addr, Empty};
+use bulwark_types::oracle::{
+    AssetConfig, ExecuteMsg as OracleExecuteMsg, FeedPrice, MaxMove, Source, TripTarget,
+};
+use cosmwasm_std::{Addr, Coin, Empty, SignedDecimal256};
 use cw_multi_test::{App, AppResponse, Contract, Executor};
 use serde::Serialize;
 
@@ -18,6 +23,8 @@ pub struct Deployed {
 pub struct Suite {
     pub app: App,
     pub owner_addr: Addr,
+    /// Whitelisted oracle feeders (three, added by [`Suite::new`]).
+    pub feeders: Vec<Addr>,
     pub oracle: Deployed,
     pub circuit_breaker: Deployed,
     pub vault: Deployed,
@@ -45,7 +52,7 @@ fn deploy<M: Serialize>(
 }
 
 impl Suite {
-    /// Deploys every contract with its default instantiate message.
+    /// Deploys every contract with its default parameters, wired to each other.
     pub fn new() -> AnyResult<Self> {
         let mut app = App::default();
         let owner_addr = app.api().addr_make("dao");
@@ -67,26 +74,49 @@ impl Suite {
             &mut app,
             &owner_addr,
             vault::contract(),
-            &vault::instantiate_msg(&owner_addr),
+            &vault::instantiate_msg_with(&owner_addr, &oracle.addr, &circuit_breaker.addr),
             "bulwark-vault",
         )?;
         let perps = deploy(
             &mut app,
             &owner_addr,
             perps::contract(),
-            &perps::instantiate_msg(&owner_addr),
+            &perps::instantiate_msg_with(
+                &owner_addr,
+                &vault.addr,
+                &oracle.addr,
+                &circuit_breaker.addr,
+            ),
             "bulwark-perps",
         )?;
         let options = deploy(
             &mut app,
             &owner_addr,
             options::contract(),
-            &options::instantiate_msg(&owner_addr),
+            &options::instantiate_msg_with(
+                &owner_addr,
+                &vault.addr,
+                &oracle.addr,
+                &circuit_breaker.addr,
+            ),
             "bulwark-options",
+        )?;
+        let feeders: Vec<Addr> = (0..3)
+            .map(|i| app.api().addr_make(&format!("feeder{i}")))
+            .collect();
+        app.execute_contract(
+            owner_addr.clone(),
+            oracle.addr.clone(),
+            &OracleExecuteMsg::UpdateFeeders {
+                add: feeders.iter().map(|f| f.to_string()).collect(),
+                remove: vec![],
+            },
+            &[],
         )?;
         Ok(Self {
             app,
             owner_addr,
+            feeders,
             oracle,
             circuit_breaker,
             vault,
@@ -111,6 +141,70 @@ impl Suite {
         ]
     }
 
+    /// Lists `asset_id` (quoted in USD, 6 decimals each side) priced by the three feeders,
+    /// quorum 2, 5% outlier band, with an optional max move and breaker trip targets.
+    pub fn set_feeder_asset(
+        &mut self,
+        asset_id: &str,
+        max_move: Option<MaxMove>,
+        trip_targets: Vec<TripTarget>,
+    ) -> AnyResult<AppResponse> {
+        let asset = AssetConfig {
+            asset_id: asset_id.to_string(),
+            quote: "USD".to_string(),
+            base_decimals: 6,
+            quote_decimals: 6,
+            sources: self
+                .feeders
+                .iter()
+                .map(|f| Source::Feeder {
+                    feeder_addr: f.clone(),
+                    max_age_secs: 120,
+                })
+                .collect(),
+            quorum: 2,
+            max_deviation_bps: 500,
+            max_move,
+            trip_targets,
+        };
+        let (owner, oracle) = (self.owner_addr.clone(), self.oracle.addr.clone());
+        self.execute(&owner, &oracle, &OracleExecuteMsg::SetAsset { asset })
+    }
+
+    /// Feeders 0 and 1 push `price` for `asset_id` now (enough for the quorum of 2).
+    pub fn feed_price(&mut self, asset_id: &str, price: &str) -> AnyResult<()> {
+        let now = self.app.block_info().time.seconds();
+        let oracle = self.oracle.addr.clone();
+        for feeder in self.feeders[..2].to_vec() {
+            self.execute(
+                &feeder,
+                &oracle,
+                &OracleExecuteMsg::Feed {
+                    prices: vec![FeedPrice {
+                        asset_id: asset_id.to_string(),
+                        price: SignedDecimal256::from_str(price)?,
+                        publish_time: now,
+                    }],
+                },
+            )?;
+        }
+        Ok(())
+    }
+
+    /// Moves to the next block, `secs` later.
+    pub fn next_block(&mut self, secs: u64) {
+        self.app.update_block(|b| {
+            b.height += 1;
+            b.time = b.time.plus_seconds(secs);
+        });
+    }
+
+    /// Mints `coins` to `addr` in the bank module.
+    pub fn fund(&mut self, addr: &Addr, coins: Vec<Coin>) -> AnyResult<()> {
+        self.app
+            .init_modules(|router, _, storage| router.bank.init_balance(storage, addr, coins))
+    }
+
     pub fn execute<M: Serialize + std::fmt::Debug>(
         &mut self,
         sender: &Addr,
@@ -119,5 +213,16 @@ impl Suite {
     ) -> AnyResult<AppResponse> {
         self.app
             .execute_contract(sender.clone(), contract_addr.clone(), msg, &[])
+    }
+
+    pub fn execute_with_funds<M: Serialize + std::fmt::Debug>(
+        &mut self,
+        sender: &Addr,
+        contract_addr: &Addr,
+        msg: &M,
+        funds: &[Coin],
+    ) -> AnyResult<AppResponse> {
+        self.app
+            .execute_contract(sender.clone(), contract_addr.clone(), msg, funds)
     }
 }

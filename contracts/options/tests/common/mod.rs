@@ -236,7 +236,7 @@ impl Suite {
             .instantiate_contract(
                 options_code,
                 owner.clone(),
-                &bulwark_testing::options::instantiate_msg_wired(&owner, &vault, &oracle, &breaker),
+                &bulwark_testing::options::instantiate_msg_with(&owner, &vault, &oracle, &breaker),
                 &[],
                 "options",
                 Some(owner.to_string()),
