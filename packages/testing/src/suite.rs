@@ -175,9 +175,10 @@ impl Suite {
     pub fn feed_price(&mut self, asset_id: &str, price: &str) -> AnyResult<()> {
         let now = self.app.block_info().time.seconds();
         let oracle = self.oracle.addr.clone();
-        for feeder in self.feeders[..2].to_vec() {
+        let feeders: Vec<Addr> = self.feeders.iter().take(2).cloned().collect();
+        for feeder in &feeders {
             self.execute(
-                &feeder,
+                feeder,
                 &oracle,
                 &OracleExecuteMsg::Feed {
                     prices: vec![FeedPrice {
