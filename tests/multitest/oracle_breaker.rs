@@ -153,7 +153,7 @@ fn price_jump_trips_the_asset_markets_into_reduce_only() {
         assert!(w.allowed(action), "{action:?} before the jump");
     }
 
-    // A 30% jump one minute later is more than the 100 bps allowed.
+    // A 30% jump one minute later is more than the 50 + 100 bps allowed.
     w.advance(60);
     w.feed(0, "13");
     w.feed(1, "13");

@@ -418,7 +418,8 @@ pub enum ExecuteMsg {
         remove: Vec<String>,
     },
     /// Owner: create an asset or replace its configuration (its quote and decimals may not
-    /// change; remove and re-add instead).
+    /// change; remove and re-add instead). Observations of feeders dropped from the sources
+    /// are deleted.
     SetAsset {
         asset: AssetConfig,
     },
@@ -434,8 +435,8 @@ pub enum ExecuteMsg {
     UnpauseAsset {
         asset_id: String,
     },
-    /// Owner: the next aggregate of the asset is published without the max-move check
-    /// (after a genuine jump larger than the cap).
+    /// Owner: the next aggregate of the asset is published without the max-move check and
+    /// becomes the new anchor (after a genuine jump larger than the cap).
     ResetMoveReference {
         asset_id: String,
     },
@@ -580,6 +581,7 @@ pub struct SourceDetail {
 #[cw_serde]
 pub struct MoveBlock {
     pub attempted_price: Decimal256,
+    /// The max-move anchor the move was measured against.
     pub reference_price: Decimal256,
     pub move_bps: u64,
     pub allowed_bps: u64,
