@@ -89,3 +89,20 @@ pub const CHECKPOINTS: Map<(&str, u32), HistoryEntry> = Map::new("twap_ckpt");
 
 /// The step-function history of versions before checkpoints (never written now).
 pub const LEGACY_HISTORY: Map<(&str, u32), cosmwasm_std::Empty> = Map::new("history");
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use cosmwasm_std::from_json;
+
+    #[test]
+    fn asset_state_of_the_previous_version_still_loads() {
+        let old = br#"{"paused":false,"last_stored_time":5,"skip_move_check_once":false,"move_block":null,"history_next":3}"#;
+        let state: AssetState = from_json(old.as_slice()).unwrap();
+        assert_eq!(state.last_stored_time, 5);
+        assert_eq!(
+            (state.anchor_price, state.ckpt_next, state.disruptions),
+            (None, 0, 0)
+        );
+    }
+}

@@ -667,6 +667,11 @@ mod tests {
             r#"{"p":"9.87","t":1700000000,"h":12345678,"n":3,"f":0}"#
         );
         assert!(json.len() < 80);
+        // a record without a previous value (or written before P/T/H existed) still loads
+        assert_eq!(
+            from_json::<PriceRecord>(&json).unwrap(),
+            record(12_345_678, 1_700_000_000, 0)
+        );
         let mut full = record(12_345_678, 1_700_000_000, FLAG_MOVE_BLOCKED);
         full.price = Decimal256::from_str("123456.123456789012345678").unwrap();
         full.prev_price = Some(Decimal256::from_str("123455.123456789012345678").unwrap());
