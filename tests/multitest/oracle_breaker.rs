@@ -103,7 +103,7 @@ fn price_jump_trips_the_asset_markets_into_reduce_only() {
         assert!(w.allowed(action), "{action:?} before the jump");
     }
 
-    // A 30% jump one minute later is more than the 100 bps allowed.
+    // A 30% jump one minute later is more than the 50 + 100 bps allowed.
     w.advance(60);
     w.feed("13");
     let record = query_price_raw(&w.suite.app.wrap(), &w.suite.oracle.addr, "ATOM")

@@ -115,6 +115,8 @@ pub fn query(deps: Deps, env: Env, msg: QueryMsg) -> Result<Binary, ContractErro
 #[cfg_attr(not(feature = "library"), entry_point)]
 pub fn migrate(deps: DepsMut, _env: Env, _msg: MigrateMsg) -> Result<Response, ContractError> {
     let from_version = prepare_migration(deps.storage, CONTRACT_NAME, CONTRACT_VERSION)?;
-    // No state layout has changed yet; versioned state migrations go here as they appear.
+    // Layout changes so far load without a step: new AssetState and PriceRecord fields default
+    // (anchor falls back to the last accepted price), TWAP checkpoints use a new namespace and
+    // start at the first price change after the upgrade. Versioned steps go here as needed.
     Ok(migration_response(&from_version, CONTRACT_VERSION))
 }

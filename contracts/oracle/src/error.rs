@@ -90,6 +90,14 @@ pub enum ContractError {
         oldest: u64,
         start: u64,
     },
+    #[error(
+        "asset {asset_id}: the twap window [{start}, {end}] may overlap a pause or a move block"
+    )]
+    TwapDisrupted {
+        asset_id: String,
+        start: u64,
+        end: u64,
+    },
     #[error("arithmetic overflow")]
     Overflow,
     #[error("unknown reply id {id}")]

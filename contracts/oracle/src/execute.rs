@@ -2,7 +2,7 @@
 
 use cosmwasm_std::{
     to_json_binary, Binary, Decimal256, DepsMut, Env, Event, MessageInfo, Reply, Response,
-    StdError, Storage, SubMsg, SubMsgResult, WasmMsg,
+    StdError, Storage, SubMsg, SubMsgResult, Uint256, WasmMsg,
 };
 
 use bulwark_types::circuit_breaker::ExecuteMsg as BreakerExecuteMsg;
@@ -10,7 +10,8 @@ use bulwark_types::oracle::{
     AssetConfig, FeedPrice, MoveBlock, PriceRecord, Source, SourceStatus, FLAG_MOVE_BLOCKED,
     FLAG_PAUSED, HISTORY_CAPACITY, MAX_ADDRESS_BATCH, MAX_ASSET_ID_LEN, MAX_FEEDERS,
     MAX_FEED_BATCH, MAX_FUTURE_SKEW_CAP_SECS, MAX_GUARDIANS, MAX_REFRESH_BATCH,
-    MAX_SOURCES_PER_ASSET, MAX_TRIP_TARGETS, PRICES,
+    MAX_SOURCES_PER_ASSET, MAX_TRIP_TARGETS, MOVE_ANCHOR_INTERVAL_SECS, PRICES,
+    TWAP_CHECKPOINT_INTERVAL_SECS,
 };
 use bulwark_types::ownership::assert_owner;
 
@@ -18,8 +19,8 @@ use crate::aggregate::{aggregate, distance_bps, AggregatePrice, Params};
 use crate::error::ContractError;
 use crate::sources::gather;
 use crate::state::{
-    AssetState, Config, FeederObservation, HistoryEntry, ASSETS, ASSET_STATE, CONFIG, FEEDERS,
-    FEEDER_OBS, HISTORY,
+    AssetState, Config, FeederObservation, HistoryEntry, ASSETS, ASSET_STATE, CHECKPOINTS, CONFIG,
+    FEEDERS, FEEDER_OBS, LEGACY_HISTORY,
 };
 
 /// Reply id of a breaker `Trip` sub-message (reply on error only); payload = asset id.
@@ -331,6 +332,15 @@ pub fn set_asset(
                 asset_id: asset.asset_id,
             });
         }
+        // A dropped feeder's observation must not come back if it is re-added later.
+        // Bounded by MAX_SOURCES_PER_ASSET.
+        for old in &existing.sources {
+            if let Source::Feeder { feeder_addr, .. } = old {
+                if !sources.iter().any(|s| same_source(s, old)) {
+                    FEEDER_OBS.remove(deps.storage, (asset.asset_id.as_str(), feeder_addr));
+                }
+            }
+        }
     } else {
         ASSET_STATE.save(deps.storage, &asset.asset_id, &AssetState::default())?;
     }
@@ -363,14 +373,17 @@ pub fn remove_asset(
     let state = ASSET_STATE
         .may_load(deps.storage, &asset_id)?
         .unwrap_or_default();
-    // Bounded: ≤ MAX_SOURCES_PER_ASSET feeders and ≤ HISTORY_CAPACITY history slots.
+    // Bounded: ≤ MAX_SOURCES_PER_ASSET feeders and ≤ HISTORY_CAPACITY slots per ring.
     for source in &asset.sources {
         if let Source::Feeder { feeder_addr, .. } = source {
             FEEDER_OBS.remove(deps.storage, (asset_id.as_str(), feeder_addr));
         }
     }
+    for slot in 0..state.ckpt_next.min(HISTORY_CAPACITY) {
+        CHECKPOINTS.remove(deps.storage, (asset_id.as_str(), slot));
+    }
     for slot in 0..state.history_next.min(HISTORY_CAPACITY) {
-        HISTORY.remove(deps.storage, (asset_id.as_str(), slot));
+        LEGACY_HISTORY.remove(deps.storage, (asset_id.as_str(), slot));
     }
     PRICES.remove(deps.storage, &asset_id);
     ASSET_STATE.remove(deps.storage, &asset_id);
@@ -398,6 +411,11 @@ pub fn pause_asset(
         return Err(ContractError::AssetPaused { asset_id });
     }
     state.paused = true;
+    // A TWAP window overlapping the pause is refused.
+    state.disruptions = state
+        .disruptions
+        .checked_add(1)
+        .ok_or(ContractError::Overflow)?;
     ASSET_STATE.save(deps.storage, &asset_id, &state)?;
     if let Some(mut record) = PRICES.may_load(deps.storage, &asset_id)? {
         record.flags |= FLAG_PAUSED;
@@ -478,8 +496,13 @@ fn check_batch<'a>(
 /// The outcome of one asset's aggregation in an execute path.
 enum Outcome {
     Published(PriceRecord),
+    /// Same price and publish time as the record: nothing rewritten.
+    Unchanged(PriceRecord),
     MoveBlocked(MoveBlock),
-    QuorumNotMet { accepted: u8, reasons: String },
+    QuorumNotMet {
+        accepted: u8,
+        reasons: String,
+    },
     Paused,
 }
 
@@ -506,38 +529,56 @@ fn source_kind(source: &Source) -> &'static str {
     }
 }
 
-fn write_history(
+/// `price × dt` in atomics. Wrapping on purpose (Uniswap v2 style): only differences of
+/// cumulatives are used, and an overflow must never stop publication.
+pub fn price_dt(price: Decimal256, dt: u64) -> Uint256 {
+    price.atomics().wrapping_mul(Uint256::from(dt))
+}
+
+/// Accrues the cumulative price to `now` and starts `price`; writes a TWAP checkpoint when the
+/// last one is at least `TWAP_CHECKPOINT_INTERVAL_SECS` old (or updates a checkpoint of this
+/// block). At most two storage reads/writes: no loop.
+fn accrue_price_change(
     storage: &mut dyn Storage,
     asset_id: &str,
     state: &mut AssetState,
     price: Decimal256,
     now: u64,
 ) -> Result<(), ContractError> {
-    if let Some(last_seq) = state.history_next.checked_sub(1) {
-        let last_slot = last_seq % HISTORY_CAPACITY;
-        let last = HISTORY.load(storage, (asset_id, last_slot))?;
-        if last.price == price {
+    if let Some(p) = state.cum_price {
+        state.cumulative = state
+            .cumulative
+            .wrapping_add(price_dt(p, now.saturating_sub(state.cum_time)));
+    }
+    let before = state.cum_price.unwrap_or(price);
+    state.cum_price = Some(price);
+    state.cum_time = now;
+    if let Some(last_seq) = state.ckpt_next.checked_sub(1) {
+        let key = (asset_id, last_seq % HISTORY_CAPACITY);
+        let mut last = CHECKPOINTS.load(storage, key)?;
+        if last.time == now {
+            // The block's last price holds from this checkpoint on.
+            last.price = price;
+            CHECKPOINTS.save(storage, key, &last)?;
             return Ok(());
         }
-        if last.time == now {
-            // At most one entry per block: the block's last price wins.
-            HISTORY.save(
-                storage,
-                (asset_id, last_slot),
-                &HistoryEntry { price, time: now },
-            )?;
+        if now < last.time.saturating_add(TWAP_CHECKPOINT_INTERVAL_SECS) {
             return Ok(());
         }
     }
-    let slot = state.history_next % HISTORY_CAPACITY;
-    HISTORY.save(
+    CHECKPOINTS.save(
         storage,
-        (asset_id, slot),
-        &HistoryEntry { price, time: now },
+        (asset_id, state.ckpt_next % HISTORY_CAPACITY),
+        &HistoryEntry {
+            price,
+            time: now,
+            before,
+            cumulative: state.cumulative,
+            disruptions: state.disruptions,
+        },
     )?;
-    // u32 entries at one per block outlast the chain by centuries.
-    state.history_next = state
-        .history_next
+    state.ckpt_next = state
+        .ckpt_next
         .checked_add(1)
         .ok_or(ContractError::Overflow)?;
     Ok(())
@@ -582,23 +623,35 @@ fn refresh_asset(
     };
 
     let last = PRICES.may_load(deps.storage, asset_id)?;
-    if let (Some(mm), Some(mut last), false) = (&asset.max_move, last, state.skip_move_check_once) {
-        let elapsed = now.saturating_sub(state.last_stored_time);
-        let allowed_bps = u64::from(mm.bps_per_minute)
-            .saturating_mul(elapsed)
-            .checked_div(60)
-            .unwrap_or(0)
-            .max(u64::from(mm.min_bps))
+    if let (Some(mm), Some(mut last), false) =
+        (&asset.max_move, last.clone(), state.skip_move_check_once)
+    {
+        // Measured against the anchor, which moves at most once per minute, so stacking many
+        // publications in one block or minute gains nothing. State from before anchors
+        // existed falls back to the last accepted price.
+        let (anchor_price, anchor_time) = match state.anchor_price {
+            Some(p) => (p, state.anchor_time),
+            None => (last.price, state.last_stored_time),
+        };
+        let elapsed = now.saturating_sub(anchor_time);
+        let allowed_bps = (u64::from(mm.bps_per_minute).saturating_mul(elapsed) / 60)
+            .saturating_add(u64::from(mm.min_bps))
             .min(u64::from(mm.max_bps));
-        let move_bps = distance_bps(price, last.price);
+        let move_bps = distance_bps(price, anchor_price);
         if move_bps > allowed_bps {
             let retry_trip = match &state.move_block {
                 None => true,
                 Some(previous) => previous.trip_error.is_some(),
             };
+            if state.move_block.is_none() {
+                state.disruptions = state
+                    .disruptions
+                    .checked_add(1)
+                    .ok_or(ContractError::Overflow)?;
+            }
             let block = MoveBlock {
                 attempted_price: price,
-                reference_price: last.price,
+                reference_price: anchor_price,
                 move_bps,
                 allowed_bps,
                 time: now,
@@ -611,13 +664,16 @@ fn refresh_asset(
             };
             state.move_block = Some(block.clone());
             ASSET_STATE.save(deps.storage, asset_id, &state)?;
-            last.flags |= FLAG_MOVE_BLOCKED;
-            PRICES.save(deps.storage, asset_id, &last)?;
+            if !last.is_move_blocked() {
+                // Only the flag changes: the value and its block height stay.
+                last.flags |= FLAG_MOVE_BLOCKED;
+                PRICES.save(deps.storage, asset_id, &last)?;
+            }
             *res = std::mem::take(res).add_event(
                 Event::new("bulwark_oracle_move_blocked")
                     .add_attribute("asset_id", asset_id)
                     .add_attribute("attempted_price", price.to_string())
-                    .add_attribute("reference_price", last.price.to_string())
+                    .add_attribute("reference_price", anchor_price.to_string())
                     .add_attribute("move_bps", move_bps.to_string())
                     .add_attribute("allowed_bps", allowed_bps.to_string()),
             );
@@ -644,20 +700,67 @@ fn refresh_asset(
         }
     }
 
-    let record = PriceRecord {
-        price,
-        publish_time,
-        block_height: env.block.height,
-        sources_used,
-        flags: 0,
+    let height = env.block.height;
+    let price_changed = last.as_ref().is_none_or(|r| r.price != price);
+    let value_changed = price_changed
+        || last
+            .as_ref()
+            .is_some_and(|r| r.publish_time != publish_time);
+    let record = match last {
+        Some(mut r) if !value_changed => {
+            // Nothing new: the record (and its block height) stays, so a re-publication
+            // cannot make the value "current block"; only a stale block flag is cleared.
+            if r.is_move_blocked() {
+                r.flags &= !FLAG_MOVE_BLOCKED;
+                PRICES.save(deps.storage, asset_id, &r)?;
+            }
+            r
+        }
+        last => {
+            // Keep the previous block's value: consumers use it while this block lasts.
+            let (prev_price, prev_publish_time, prev_block_height) = match &last {
+                Some(r) if r.block_height < height => {
+                    (Some(r.price), Some(r.publish_time), Some(r.block_height))
+                }
+                Some(r) => (r.prev_price, r.prev_publish_time, r.prev_block_height),
+                None => (None, None, None),
+            };
+            let record = PriceRecord {
+                price,
+                publish_time,
+                block_height: height,
+                sources_used,
+                flags: 0,
+                prev_price,
+                prev_publish_time,
+                prev_block_height,
+            };
+            PRICES.save(deps.storage, asset_id, &record)?;
+            record
+        }
     };
-    PRICES.save(deps.storage, asset_id, &record)?;
-    write_history(deps.storage, asset_id, &mut state, price, now)?;
-    state.last_stored_time = now;
-    state.skip_move_check_once = false;
-    state.move_block = None;
-    ASSET_STATE.save(deps.storage, asset_id, &state)?;
-    Ok(Outcome::Published(record))
+    if price_changed {
+        accrue_price_change(deps.storage, asset_id, &mut state, price, now)?;
+        state.last_stored_time = now;
+    }
+    let anchor_due = state.anchor_price.is_none()
+        || state.skip_move_check_once
+        || (price_changed && now >= state.anchor_time.saturating_add(MOVE_ANCHOR_INTERVAL_SECS));
+    if anchor_due {
+        state.anchor_price = Some(price);
+        state.anchor_time = now;
+    }
+    let state_changed = price_changed || anchor_due || state.move_block.is_some();
+    if state_changed {
+        state.skip_move_check_once = false;
+        state.move_block = None;
+        ASSET_STATE.save(deps.storage, asset_id, &state)?;
+    }
+    if value_changed {
+        Ok(Outcome::Published(record))
+    } else {
+        Ok(Outcome::Unchanged(record))
+    }
 }
 
 fn outcome_event(asset_id: &str, outcome: &Outcome) -> Event {
@@ -675,6 +778,9 @@ fn outcome_event(asset_id: &str, outcome: &Outcome) -> Event {
             .add_attribute("result", "quorum_not_met")
             .add_attribute("accepted", accepted.to_string())
             .add_attribute("rejections", reasons.clone()),
+        Outcome::Unchanged(r) => ev
+            .add_attribute("result", "unchanged")
+            .add_attribute("price", r.price.to_string()),
         Outcome::Paused => ev.add_attribute("result", "paused"),
     }
 }

@@ -1,18 +1,19 @@
 //! Query handlers. Every listing is paged (at most `MAX_PAGE_LIMIT` per page).
 
-use cosmwasm_std::{Decimal256, Deps, Env, Order, StdResult, Uint256, Uint512};
+use cosmwasm_std::{Decimal256, Deps, Env, Order, StdResult, Uint256};
 use cw_storage_plus::Bound;
 
 use bulwark_types::oracle::{
     AssetConfig, AssetsResponse, ConfigResponse, FeedersResponse, PriceDetailResponse,
     PriceResponse, PricesResponse, SourceDetail, TwapResponse, DEFAULT_PAGE_LIMIT,
-    HISTORY_CAPACITY, MAX_PAGE_LIMIT, PRICES,
+    HISTORY_CAPACITY, MAX_PAGE_LIMIT, PRICES, TWAP_CHECKPOINT_INTERVAL_SECS,
 };
 
 use crate::aggregate::{aggregate, Params};
 use crate::error::ContractError;
+use crate::execute::price_dt;
 use crate::sources::gather;
-use crate::state::{ASSETS, ASSET_STATE, CONFIG, FEEDERS, HISTORY};
+use crate::state::{AssetState, HistoryEntry, ASSETS, ASSET_STATE, CHECKPOINTS, CONFIG, FEEDERS};
 
 fn page_limit(limit: Option<u32>) -> usize {
     // safe: at most MAX_PAGE_LIMIT (50) fits in usize
@@ -140,9 +141,69 @@ pub fn price_detail(
     })
 }
 
-/// Time-weighted average over `[end - window, end]` of the step function defined by the
-/// history (each entry's price holds until the next entry). Errors if the oldest entry is
-/// after the window start. Reads at most `HISTORY_CAPACITY` entries, newest first.
+fn checkpoint(deps: Deps, asset_id: &str, seq: u32) -> Result<HistoryEntry, ContractError> {
+    Ok(CHECKPOINTS.load(deps.storage, (asset_id, seq % HISTORY_CAPACITY))?)
+}
+
+/// Sequence of the newest kept checkpoint with `time <= t` (binary search: ≤ 9 reads).
+fn newest_at_or_before(
+    deps: Deps,
+    asset_id: &str,
+    state: &AssetState,
+    t: u64,
+) -> Result<Option<u32>, ContractError> {
+    let mut lo = state.ckpt_next.saturating_sub(HISTORY_CAPACITY);
+    let mut hi = state.ckpt_next;
+    // invariant: every seq in [oldest, lo) has time <= t, every seq in [hi, next) has time > t
+    while lo < hi {
+        let mid = lo + (hi - lo) / 2;
+        if checkpoint(deps, asset_id, mid)?.time <= t {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    let oldest = state.ckpt_next.saturating_sub(HISTORY_CAPACITY);
+    Ok(lo.checked_sub(1).filter(|k| *k >= oldest))
+}
+
+/// The cumulative price C(t), from the checkpoint `k` at or before `t`:
+/// - exactly from the asset state when `t` is at or after the last price change;
+/// - exactly backwards from checkpoint `k + 1` when `t >= time_k + interval` (no price changed
+///   between then and `k + 1`, else a checkpoint would have been written);
+/// - else forwards from `k` at its price: off by at most the price variation within that one
+///   interval × the time since `k`.
+fn cumulative_at(
+    deps: Deps,
+    asset_id: &str,
+    state: &AssetState,
+    k: u32,
+    t: u64,
+) -> Result<Uint256, ContractError> {
+    let ck = checkpoint(deps, asset_id, k)?;
+    let next = k.checked_add(1).ok_or(ContractError::Overflow)?;
+    if next < state.ckpt_next {
+        if t >= ck.time.saturating_add(TWAP_CHECKPOINT_INTERVAL_SECS) {
+            let nx = checkpoint(deps, asset_id, next)?;
+            return Ok(nx
+                .cumulative
+                .wrapping_sub(price_dt(nx.before, nx.time.saturating_sub(t))));
+        }
+    } else if let (Some(p), true) = (state.cum_price, t >= state.cum_time) {
+        return Ok(state
+            .cumulative
+            .wrapping_add(price_dt(p, t - state.cum_time)));
+    }
+    Ok(ck
+        .cumulative
+        .wrapping_add(price_dt(ck.price, t.saturating_sub(ck.time))))
+}
+
+/// Time-weighted average price over `[end - window, end]` = `(C(end) - C(start)) / window`
+/// from cumulative-price checkpoints (see [`cumulative_at`] for the endpoint error bound).
+/// Refuses a window that may overlap a pause or a move block: the disruption count of the
+/// checkpoint at or before the start must equal the count at the first checkpoint at or after
+/// the end (or now) — conservative by up to one interval on each side.
 pub fn twap(
     deps: Deps,
     env: Env,
@@ -162,54 +223,54 @@ pub fn twap(
     let state = ASSET_STATE
         .may_load(deps.storage, &asset_id)?
         .unwrap_or_default();
-    let count = state.history_next.min(HISTORY_CAPACITY);
-    let mut sum = Uint512::zero();
-    let mut samples: u32 = 0;
-    // End of the current segment: the time of the next newer entry, capped at `end`.
-    let mut segment_end = end;
-    let mut oldest: Option<u64> = None;
-    let mut covered = false;
-    for k in 0..count {
-        // safe: k < count <= history_next, so the subtraction cannot underflow
-        let seq = state.history_next - 1 - k;
-        let entry = HISTORY.load(deps.storage, (asset_id.as_str(), seq % HISTORY_CAPACITY))?;
-        oldest = Some(entry.time);
-        if entry.time >= end {
-            continue;
-        }
-        let from = entry.time.max(start);
-        if segment_end > from {
-            let dt = Uint512::from(segment_end - from);
-            let weighted = Uint512::from(entry.price.atomics())
-                .checked_mul(dt)
-                .map_err(|_| ContractError::Overflow)?;
-            sum = sum
-                .checked_add(weighted)
-                .map_err(|_| ContractError::Overflow)?;
-            samples = samples.saturating_add(1);
-        }
-        segment_end = entry.time.min(segment_end);
-        if entry.time <= start {
-            covered = true;
-            break;
-        }
-    }
-    if !covered {
-        return Err(ContractError::HistoryTooShort {
-            asset_id,
-            oldest: oldest.unwrap_or(now),
+    let too_short = |deps: Deps, state: &AssetState| -> Result<ContractError, ContractError> {
+        let oldest_seq = state.ckpt_next.saturating_sub(HISTORY_CAPACITY);
+        let oldest = if state.ckpt_next == 0 {
+            now
+        } else {
+            checkpoint(deps, &asset_id, oldest_seq)?.time
+        };
+        Ok(ContractError::HistoryTooShort {
+            asset_id: asset_id.clone(),
+            oldest,
             start,
+        })
+    };
+    let Some(k_start) = newest_at_or_before(deps, &asset_id, &state, start)? else {
+        return Err(too_short(deps, &state)?);
+    };
+    let Some(k_end) = newest_at_or_before(deps, &asset_id, &state, end)? else {
+        return Err(too_short(deps, &state)?);
+    };
+    // Disruptions started in (time(k_start), first checkpoint at or after end]; none is
+    // ongoing at a checkpoint, since checkpoints are written by publications.
+    let ck_end = checkpoint(deps, &asset_id, k_end)?;
+    let after_end = k_end.checked_add(1).ok_or(ContractError::Overflow)?;
+    let disruptions_end = if ck_end.time == end {
+        ck_end.disruptions
+    } else if after_end < state.ckpt_next {
+        checkpoint(deps, &asset_id, after_end)?.disruptions
+    } else {
+        state.disruptions
+    };
+    if disruptions_end != checkpoint(deps, &asset_id, k_start)?.disruptions {
+        return Err(ContractError::TwapDisrupted {
+            asset_id,
+            start,
+            end,
         });
     }
-    let avg = sum
-        .checked_div(Uint512::from(window_secs))
+    let c_start = cumulative_at(deps, &asset_id, &state, k_start, start)?;
+    let c_end = cumulative_at(deps, &asset_id, &state, k_end, end)?;
+    let avg = c_end
+        .wrapping_sub(c_start)
+        .checked_div(Uint256::from(window_secs))
         .map_err(|_| ContractError::Overflow)?;
-    let avg = Uint256::try_from(avg).map_err(|_| ContractError::Overflow)?;
     Ok(TwapResponse {
         asset_id,
         price: Decimal256::new(avg),
         start_time: start,
         end_time: end,
-        samples,
+        samples: k_end.saturating_sub(k_start).saturating_add(1),
     })
 }

@@ -93,6 +93,9 @@ pub fn pyth_input(
     }
 }
 
+/// Smallest accepted Osmosis TWAP ratio in atomics (6 significant digits).
+pub const MIN_TWAP_RATIO_ATOMICS: u64 = 1_000_000;
+
 /// Converts an Osmosis TWAP (a ratio of smallest units, as an 18-decimal string) into whole
 /// quote units per whole base unit: `twap × 10^(base_decimals - quote_decimals)`.
 pub fn twap_value(
@@ -105,6 +108,10 @@ pub fn twap_value(
     })?;
     if ratio.is_zero() {
         return Err(Rejection::NonPositivePrice);
+    }
+    // An 18-decimal ratio below 10^-12 keeps fewer than 6 significant digits: too coarse.
+    if ratio.atomics() < Uint256::from(MIN_TWAP_RATIO_ATOMICS) {
+        return Err(Rejection::TwapPrecision { ratio });
     }
     scale_pow10(ratio, i32::from(base_decimals) - i32::from(quote_decimals))
         .ok_or(Rejection::Normalisation)
@@ -281,9 +288,19 @@ mod tests {
             twap_value("abc", 6, 6),
             Err(Rejection::Unavailable { .. })
         ));
+        assert_eq!(twap_value("0.000001", 0, 18), Err(Rejection::Normalisation));
+    }
+
+    #[test]
+    fn twap_with_too_few_significant_digits_is_rejected() {
+        // a cheap 18-decimal token: 1 wei = 1.23e-16 uusdc keeps only 3 digits
         assert_eq!(
-            twap_value("0.000000000000000001", 0, 6),
-            Err(Rejection::Normalisation)
+            twap_value("0.000000000000000123", 18, 6),
+            Err(Rejection::TwapPrecision {
+                ratio: d("0.000000000000000123")
+            })
         );
+        // 10^6 atomics (6 digits) is the smallest accepted: 1 USDC per whole token
+        assert_eq!(twap_value("0.000000000001", 18, 6), Ok(d("1")));
     }
 }

@@ -387,6 +387,9 @@ fn feeders_reach_quorum_and_consumers_read_raw() {
             block_height: s.app.block_info().height,
             sources_used: 2,
             flags: 0,
+            prev_price: None,
+            prev_publish_time: None,
+            prev_block_height: None,
         }
     );
     // The smart query agrees with the raw read.
@@ -402,18 +405,20 @@ fn feeders_reach_quorum_and_consumers_read_raw() {
         .unwrap();
     assert_eq!(smart.record, record);
 
-    // Same block: refused for opening, fine for reducing.
+    // Same block, first price: refused for every purpose.
     let env = s.env();
-    assert_eq!(
-        usable_price(&record, &env, 60, PricePurpose::Open),
-        Err(PriceError::SameBlock {
-            block_height: env.block.height
-        })
-    );
-    assert_eq!(
-        usable_price(&record, &env, 60, PricePurpose::ReduceOrLiquidate),
-        Ok(d("9.85"))
-    );
+    for purpose in [
+        PricePurpose::Open,
+        PricePurpose::ReduceOrLiquidate,
+        PricePurpose::Settlement,
+    ] {
+        assert_eq!(
+            usable_price(&record, &env, 60, purpose),
+            Err(PriceError::SameBlock {
+                block_height: env.block.height
+            })
+        );
+    }
     s.advance(5);
     assert_eq!(
         usable_price(&record, &s.env(), 60, PricePurpose::Open),
@@ -807,7 +812,7 @@ fn max_move_blocks_flags_and_trips_the_breaker() {
     );
     assert_eq!(
         event_attr(&res, "bulwark_oracle_move_blocked", "allowed_bps").as_deref(),
-        Some("100")
+        Some("150")
     );
     let record = s.record("ATOM").unwrap();
     assert_eq!(record.price, accepted.price);
@@ -1122,4 +1127,324 @@ fn administration_and_paged_queries() {
         ContractError::UnknownAsset { .. }
     ));
     let _ = (&s.owner, &s.guardian);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Security review regressions
+
+fn trips(s: &Suite) -> usize {
+    let trips: Vec<(String, Scope, Level, String)> = s
+        .app
+        .wrap()
+        .query_wasm_smart(&s.breaker, &BreakerQuery::Trips {})
+        .unwrap();
+    trips.len()
+}
+
+fn with_breaker(s: &mut Suite) {
+    let perps = s.app.api().addr_make("perps");
+    let asset = max_move_asset(s, &perps);
+    s.owner_exec(&ExecuteMsg::SetAsset { asset }).unwrap();
+    let breaker = s.breaker.to_string();
+    s.owner_exec(&ExecuteMsg::SetCircuitBreaker {
+        circuit_breaker: Some(breaker),
+    })
+    .unwrap();
+}
+
+/// PoC of finding 1: feeders 0 and 1 alternate 100 pushes of ×1.005 in one block. Each step is
+/// within min_bps of the last published price; the anchor does not follow them.
+#[test]
+fn stacked_small_steps_in_one_block_cannot_bypass_the_max_move() {
+    let mut s = Suite::new();
+    with_breaker(&mut s);
+    s.feed(0, "ATOM", "10", 0).unwrap();
+    s.feed(1, "ATOM", "10", 0).unwrap();
+    s.advance(6);
+    let step = d("1.005");
+    let mut p = d("10");
+    for i in 0..100 {
+        p = p.checked_mul(step).unwrap();
+        s.feed(i % 2, "ATOM", &p.to_string(), 0).unwrap();
+    }
+    // allowed after 6 s: 50 + 100 × 6 / 60 = 60 bps of the anchor 10
+    let record = s.record("ATOM").unwrap();
+    assert!(record.price <= d("10.06"), "{}", record.price);
+    assert!(record.is_move_blocked());
+    assert!(trips(&s) > 0);
+    let block = s.detail("ATOM").move_block.unwrap();
+    assert_eq!((block.reference_price, block.allowed_bps), (d("10"), 60));
+
+    // The next blocks of the same minute gain only the time allowance.
+    s.advance(6);
+    for i in 0..20 {
+        p = p.checked_mul(step).unwrap();
+        s.feed(i % 2, "ATOM", &p.to_string(), 0).unwrap();
+    }
+    assert!(s.record("ATOM").unwrap().price <= d("10.07"));
+}
+
+#[test]
+fn a_gradual_move_at_the_configured_rate_is_accepted() {
+    let mut s = Suite::new();
+    with_breaker(&mut s);
+    s.feed(0, "ATOM", "10", 0).unwrap();
+    s.feed(1, "ATOM", "10", 0).unwrap();
+    // +10 bps of the start every 6 s (100 bps/min) for 10 minutes, both feeders each block
+    for k in 1..=100u64 {
+        s.advance(6);
+        let p = d("10")
+            .checked_mul(Decimal256::permille(1_000 + k))
+            .unwrap()
+            .to_string();
+        for f in 0..2 {
+            let res = s.feed(f, "ATOM", &p, 0).unwrap();
+            assert_eq!(
+                event_attr(&res, "bulwark_oracle_price", "result").as_deref(),
+                Some("published"),
+                "step {k}"
+            );
+        }
+    }
+    let record = s.record("ATOM").unwrap();
+    assert_eq!((record.price, record.flags), (d("11"), 0));
+    assert_eq!(trips(&s), 0);
+}
+
+/// Finding 2: Refresh by anyone every 6 s no longer resets the max-move clock.
+#[test]
+fn stranger_refreshes_do_not_reset_the_max_move_clock() {
+    let mut s = Suite::new();
+    let perps = s.app.api().addr_make("perps");
+    let mut asset = max_move_asset(&s, &perps);
+    for source in &mut asset.sources {
+        if let Source::Feeder { max_age_secs, .. } = source {
+            *max_age_secs = 600;
+        }
+    }
+    s.owner_exec(&ExecuteMsg::SetAsset { asset }).unwrap();
+    s.feed(0, "ATOM", "10", 0).unwrap();
+    s.feed(1, "ATOM", "10", 0).unwrap();
+    let stored_at = s.record("ATOM").unwrap().block_height;
+    let stranger = s.app.api().addr_make("stranger");
+    let refresh = ExecuteMsg::Refresh {
+        assets: vec!["ATOM".to_string()],
+    };
+    for _ in 0..10 {
+        s.advance(6);
+        let res = s.exec(&stranger, &refresh).unwrap();
+        assert_eq!(
+            event_attr(&res, "bulwark_oracle_price", "result").as_deref(),
+            Some("unchanged")
+        );
+    }
+    // Nothing changed: the record was not rewritten (finding 3a).
+    assert_eq!(s.record("ATOM").unwrap().block_height, stored_at);
+    // 60 s after the anchor: 100 bps is within 50 + 100.
+    s.feed(0, "ATOM", "10.1", 0).unwrap();
+    let res = s.feed(1, "ATOM", "10.1", 0).unwrap();
+    assert_eq!(
+        event_attr(&res, "bulwark_oracle_move_blocked", "move_bps"),
+        None
+    );
+    let record = s.record("ATOM").unwrap();
+    assert_eq!((record.price, record.flags), (d("10.1"), 0));
+}
+
+/// Finding 3: a value stored in the current block never prices anything in that block, for
+/// any purpose; the previous block's value is used instead, and re-publishing the same value
+/// does not make the record "current block".
+#[test]
+fn a_same_block_update_serves_the_previous_block_value() {
+    let mut s = Suite::new();
+    let mut asset = s.feeder_asset("ATOM");
+    asset.quorum = 1;
+    s.owner_exec(&ExecuteMsg::SetAsset { asset }).unwrap();
+    s.feed(0, "ATOM", "10", 0).unwrap();
+    let (h1, t1) = (s.app.block_info().height, s.app.block_info().time.seconds());
+    s.advance(6);
+    s.feed(0, "ATOM", "10.04", 0).unwrap();
+    s.feed(0, "ATOM", "10.05", 0).unwrap(); // same block: the previous value stays 10
+    let record = s.record("ATOM").unwrap();
+    assert_eq!(
+        (
+            record.price,
+            record.prev_price,
+            record.prev_publish_time,
+            record.prev_block_height
+        ),
+        (d("10.05"), Some(d("10")), Some(t1), Some(h1))
+    );
+    let env = s.env();
+    for purpose in [
+        PricePurpose::Open,
+        PricePurpose::ReduceOrLiquidate,
+        PricePurpose::Settlement,
+    ] {
+        assert_eq!(usable_price(&record, &env, 60, purpose), Ok(d("10")));
+    }
+    let raw = s
+        .app
+        .wrap()
+        .query_wasm_raw(&s.oracle, bulwark_types::oracle::price_record_key("ATOM"))
+        .unwrap()
+        .unwrap();
+    assert!(raw.len() <= 120, "{}", raw.len());
+
+    // Next block: the update is used; a stranger's Refresh of an unchanged value does not
+    // rewrite the record, so it cannot block opening for the block.
+    s.advance(6);
+    let stranger = s.app.api().addr_make("stranger");
+    s.exec(
+        &stranger,
+        &ExecuteMsg::Refresh {
+            assets: vec!["ATOM".to_string()],
+        },
+    )
+    .unwrap();
+    let record = s.record("ATOM").unwrap();
+    assert_eq!(
+        usable_price(&record, &s.env(), 60, PricePurpose::Open),
+        Ok(d("10.05"))
+    );
+
+    // Freshness is checked on the value used: an old previous value is stale.
+    s.advance(50);
+    s.feed(0, "ATOM", "10.06", 0).unwrap();
+    let record = s.record("ATOM").unwrap();
+    assert!(matches!(
+        usable_price(&record, &s.env(), 30, PricePurpose::ReduceOrLiquidate),
+        Err(PriceError::Stale { age_secs: 56, .. })
+    ));
+}
+
+fn twap_of(s: &Suite, window: u64, end: Option<u64>) -> Result<TwapResponse, StdError> {
+    s.app.wrap().query_wasm_smart(
+        &s.oracle,
+        &QueryMsg::Twap {
+            asset_id: "ATOM".to_string(),
+            window_secs: window,
+            end_time: end,
+        },
+    )
+}
+
+/// Finding 4: a price change every block (6 s) for 4.5 h still leaves a 4 h settlement TWAP,
+/// within the documented bound (one checkpoint interval's price variation at each end).
+#[test]
+fn twap_covers_four_hours_of_per_block_updates() {
+    let mut s = Suite::new();
+    let mut asset = s.feeder_asset("ATOM");
+    asset.quorum = 1;
+    s.owner_exec(&ExecuteMsg::SetAsset { asset }).unwrap();
+    let price_at = |k: u64| d("10") + Decimal256::percent(k % 7);
+    // (time, price) of each publication, for the exact integral
+    let mut steps: Vec<(u64, Decimal256)> = vec![];
+    for k in 0..2_700u64 {
+        let p = price_at(k);
+        s.feed(0, "ATOM", &p.to_string(), 0).unwrap();
+        steps.push((s.app.block_info().time.seconds(), p));
+        s.advance(6);
+    }
+    let now = s.app.block_info().time.seconds();
+    let window = 4 * 3600;
+    let start = now - window;
+    let mut exact = Decimal256::zero();
+    for (i, (t, p)) in steps.iter().enumerate() {
+        let next = steps.get(i + 1).map_or(now, |(t, _)| *t);
+        let (from, to) = ((*t).max(start), next.min(now));
+        if to > from {
+            exact += *p * Decimal256::from_ratio(to - from, 1u64);
+        }
+    }
+    let exact = exact / Decimal256::from_ratio(window, 1u64);
+    let r = twap_of(&s, window, None).unwrap();
+    assert_eq!((r.start_time, r.end_time), (start, now));
+    assert!(r.samples >= 240, "{}", r.samples);
+    // bound: 2 × 60 s × 0.06 / 14400 s = 0.0005
+    let diff = if r.price > exact {
+        r.price - exact
+    } else {
+        exact - r.price
+    };
+    assert!(diff <= d("0.0005"), "twap {} exact {}", r.price, exact);
+    // Older than the ring: refused, typed.
+    let e = twap_of(&s, 4 * 3600 + 1_000, None).unwrap_err();
+    assert!(e.to_string().contains("history starts at"), "{e}");
+}
+
+/// Finding O7: a TWAP window that may overlap a pause or a move block is refused.
+#[test]
+fn twap_refuses_windows_overlapping_a_pause_or_a_move_block() {
+    let mut s = Suite::new();
+    let mut asset = s.feeder_asset("ATOM");
+    asset.quorum = 1;
+    asset.max_move = Some(MaxMove {
+        bps_per_minute: 100,
+        min_bps: 50,
+        max_bps: 1_000,
+    });
+    s.owner_exec(&ExecuteMsg::SetAsset { asset }).unwrap();
+    let t0 = s.app.block_info().time.seconds();
+    let run = |s: &mut Suite, blocks: u64| {
+        for k in 0..blocks {
+            let p = d("10") + Decimal256::permille(k % 3);
+            s.feed(0, "ATOM", &p.to_string(), 0).unwrap();
+            s.advance(6);
+        }
+    };
+    run(&mut s, 100); // to t0 + 600
+    let guardian = s.guardian.clone();
+    let pause = ExecuteMsg::PauseAsset {
+        asset_id: "ATOM".to_string(),
+    };
+    s.exec(&guardian, &pause).unwrap();
+    // while paused, even a window ending now is refused
+    s.advance(120);
+    assert!(twap_of(&s, 60, None)
+        .unwrap_err()
+        .to_string()
+        .contains("may overlap a pause or a move block"));
+    s.owner_exec(&ExecuteMsg::UnpauseAsset {
+        asset_id: "ATOM".to_string(),
+    })
+    .unwrap();
+    run(&mut s, 100);
+    assert!(twap_of(&s, 300, Some(t0 + 500)).is_ok());
+    let e = twap_of(&s, 300, Some(t0 + 700)).unwrap_err();
+    assert!(e.to_string().contains("may overlap"), "{e}");
+    assert!(twap_of(&s, 300, None).is_ok());
+
+    // A move block: a 20% jump is refused.
+    s.feed(0, "ATOM", "12", 0).unwrap();
+    assert!(s.record("ATOM").unwrap().is_move_blocked());
+    s.advance(6);
+    assert!(twap_of(&s, 300, None)
+        .unwrap_err()
+        .to_string()
+        .contains("may overlap"));
+}
+
+/// Finding 6: a feeder dropped from an asset loses its observation.
+#[test]
+fn set_asset_deletes_observations_of_dropped_feeders() {
+    let mut s = Suite::new();
+    let asset = s.feeder_asset("ATOM");
+    s.owner_exec(&ExecuteMsg::SetAsset {
+        asset: asset.clone(),
+    })
+    .unwrap();
+    s.feed(2, "ATOM", "10", 0).unwrap();
+    assert_eq!(s.detail("ATOM").sources[2].price, Some(d("10")));
+    let mut fewer = asset.clone();
+    fewer.sources.truncate(2);
+    s.owner_exec(&ExecuteMsg::SetAsset { asset: fewer })
+        .unwrap();
+    s.owner_exec(&ExecuteMsg::SetAsset { asset }).unwrap();
+    let detail = s.detail("ATOM");
+    assert_eq!(detail.sources[2].price, None);
+    assert_eq!(
+        detail.sources[2].status,
+        SourceStatus::Rejected(Rejection::NoValue)
+    );
 }

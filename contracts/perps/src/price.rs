@@ -15,14 +15,13 @@ use crate::state::Config;
 /// What a price is used for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum PriceUse {
-    /// Fill of an order that adds exposure: the oracle's `Open` purpose (no same-block
-    /// record, no move-blocked record).
+    /// Fill of an order that adds exposure: the oracle's `Open` purpose (no move-blocked
+    /// record).
     Open,
     /// Fill of an order or force-reduction that only removes exposure: the oracle's
-    /// `ReduceOrLiquidate` purpose (a move-blocked record's last accepted price is fine), and
-    /// still never a record stored in the current block.
+    /// `ReduceOrLiquidate` purpose (a move-blocked record's last accepted price is fine).
     Reduce,
-    /// Valuation for risk reports and queries: `ReduceOrLiquidate`, any block.
+    /// Valuation for risk reports and queries: `ReduceOrLiquidate`.
     Valuation,
 }
 
@@ -56,15 +55,10 @@ pub fn usable_price(
         PriceUse::Open => PricePurpose::Open,
         PriceUse::Reduce | PriceUse::Valuation => PricePurpose::ReduceOrLiquidate,
     };
-    let price = check_record(&record, env, cfg.oracle_max_age_secs, purpose)
-        .map_err(|e| price_err(asset_id, PriceQueryError::Price(e)))?;
-    if use_ == PriceUse::Reduce && record.block_height >= env.block.height {
-        return Err(ContractError::SameBlockPrice {
-            asset_id: asset_id.to_string(),
-            block_height: record.block_height,
-        });
-    }
-    Ok(price)
+    // For every use, a value stored in this block is never used: the oracle helper falls
+    // back to the previous block's value (`SameBlockPrice` only for a first-ever price).
+    check_record(&record, env, cfg.oracle_max_age_secs, purpose)
+        .map_err(|e| price_err(asset_id, PriceQueryError::Price(e)))
 }
 
 /// Errors with `BreakerBlocked` unless the breaker allows `action` on this contract's market.

@@ -4,6 +4,8 @@
 mod common;
 
 use common::*;
+use std::str::FromStr;
+
 use cosmwasm_std::{Decimal256, Uint128};
 use cw_multi_test::Executor;
 
@@ -15,40 +17,94 @@ use bulwark_types::oracle::{PriceError, PriceQueryError};
 use bulwark_types::ownership::OwnershipError;
 use bulwark_types::perps::{ExecuteMsg, QueryMsg};
 
-#[test]
-fn a_price_stored_in_this_block_never_prices_a_trade() {
+/// Opens, increases, reduces and force-reduces in one block; with `update` the oracle price
+/// is re-published at 12 in that block first.
+fn trade_in_one_block(update: bool) -> (Decimal256, Option<Decimal256>, String, String) {
     let mut env = setup();
     let alice = env.alice.clone();
     env.order(&alice, 1, "5", "11").unwrap();
     env.next_block(5);
-    env.feed(ASSET, "10");
-    let height = env.app.block_info().height;
-    let same_block = ContractError::SameBlockPrice {
-        asset_id: ASSET.into(),
-        block_height: height,
-    };
-    // open, and also reduce: neither may use the fresh record
-    assert_eq!(
-        env.exec_err(&alice, &Env::order_msg(1, "1", "11", false)),
-        same_block
-    );
-    assert_eq!(
-        env.exec_err(&alice, &Env::order_msg(1, "-1", "9", true)),
-        same_block
-    );
+    if update {
+        env.feed(ASSET, "12");
+    }
+    // acceptable 11: a fill at the fresh 12 would be refused
+    env.order(&alice, 1, "1", "11").unwrap();
+    let after_open = env.position(1);
+    env.exec(&alice, &Env::order_msg(1, "-1", "9", true))
+        .unwrap();
     let vault = env.vault.clone();
+    env.exec(
+        &vault,
+        &ExecuteMsg::ForceReduce {
+            account_id: 1,
+            fraction: Decimal256::percent(50),
+        },
+    )
+    .unwrap();
+    (
+        after_open.position.unwrap().entry_price,
+        after_open.price,
+        format!("{:?}", env.settlements()),
+        env.size(1).to_string(),
+    )
+}
+
+#[test]
+fn a_price_stored_in_this_block_never_prices_a_trade() {
+    // The same-block update changes no fill, valuation or settlement: the previous block's
+    // value is used for every purpose, and re-publishing cannot block trading.
+    let plain = trade_in_one_block(false);
+    let updated = trade_in_one_block(true);
+    assert_eq!(plain.1, Some(Decimal256::from_str("10").unwrap()));
+    assert_eq!(plain, updated);
+
+    // From the next block on, the update prices trades.
+    let mut env = setup();
+    env.next_block(5);
+    env.feed(ASSET, "12");
     assert_eq!(
-        env.exec_err(
-            &vault,
-            &ExecuteMsg::ForceReduce {
-                account_id: 1,
-                fraction: Decimal256::percent(50)
-            }
-        ),
-        same_block
+        env.position(1).price,
+        Some(Decimal256::from_str("10").unwrap())
     );
     env.next_block(5);
-    env.order(&alice, 1, "1", "11").unwrap();
+    assert_eq!(
+        env.position(1).price,
+        Some(Decimal256::from_str("12").unwrap())
+    );
+}
+
+#[test]
+fn a_first_ever_price_in_its_own_block_is_refused() {
+    let mut env = setup();
+    let owner = env.owner.clone();
+    env.exec(
+        &owner,
+        &ExecuteMsg::CreateMarket {
+            market_id: "ETH-PERP".to_string(),
+            asset_id: "ETH".to_string(),
+            params: bulwark_testing::perps::default_market_params(),
+        },
+    )
+    .unwrap();
+    env.feed("ETH", "10");
+    let height = env.app.block_info().height;
+    let alice = env.alice.clone();
+    let order = ExecuteMsg::SubmitOrder {
+        account_id: 1,
+        market_id: "ETH-PERP".to_string(),
+        size_delta: cosmwasm_std::SignedDecimal256::from_str("1").unwrap(),
+        acceptable_price: Decimal256::from_str("11").unwrap(),
+        reduce_only: false,
+    };
+    assert_eq!(
+        env.exec_err(&alice, &order),
+        ContractError::SameBlockPrice {
+            asset_id: "ETH".into(),
+            block_height: height,
+        }
+    );
+    env.next_block(5);
+    env.exec(&alice, &order).unwrap();
 }
 
 #[test]

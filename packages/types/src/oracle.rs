@@ -15,8 +15,17 @@
 //! `[0x00, 0x06] ++ b"prices" ++ asset_id.as_bytes()` (two big-endian length bytes of the
 //! namespace, the namespace, then the asset id bytes without a length prefix, since it is the
 //! last key part); [`price_record_key`] builds it. The value is the JSON of [`PriceRecord`]
-//! with one-letter field names, e.g. `{"p":"9.87","t":1700000000,"h":123,"n":3,"f":0}`
-//! (about 60 bytes: a raw read costs roughly 1,000 + 3 × 60 gas).
+//! with one-letter field names, e.g.
+//! `{"p":"9.87","t":1700000000,"h":123,"n":3,"f":0,"P":"9.86","T":1699999994,"H":122}`
+//! (at most about 100 bytes: a raw read costs roughly 1,000 + 3 × 100 gas). The upper-case
+//! fields hold the value of the previous block (absent until there is one): a record stored in
+//! the current block is never used as is; [`usable_price`] falls back to that previous value.
+//!
+//! # No same-block price
+//! The oracle shifts the current value into `P`/`T`/`H` only when it stores a new value in a
+//! later block than the stored one, and never rewrites the record when neither the price nor
+//! its publish time changed. So within one block the previous value is fixed, and whatever a
+//! transaction publishes in that block cannot price a trade in the same block, for any purpose.
 
 use cosmwasm_schema::{cw_serde, QueryResponses};
 use cosmwasm_std::{
@@ -45,8 +54,13 @@ pub const MAX_GUARDIANS: usize = 16;
 pub const MAX_FEEDERS: u32 = 64;
 /// Addresses per `UpdateFeeders` / `UpdateGuardians` list.
 pub const MAX_ADDRESS_BATCH: usize = 16;
-/// Entries kept per asset in the price history ring buffer.
+/// TWAP checkpoints kept per asset (ring buffer).
 pub const HISTORY_CAPACITY: u32 = 256;
+/// Minimum spacing of TWAP checkpoints: the ring covers at least
+/// `HISTORY_CAPACITY × TWAP_CHECKPOINT_INTERVAL_SECS` (256 × 60 s ≈ 4.3 h).
+pub const TWAP_CHECKPOINT_INTERVAL_SECS: u64 = 60;
+/// Cadence of the max-move anchor: it moves to the published price at most once per this.
+pub const MOVE_ANCHOR_INTERVAL_SECS: u64 = 60;
 /// Largest configurable tolerance for a source timestamp ahead of the block time.
 pub const MAX_FUTURE_SKEW_CAP_SECS: u64 = 10;
 /// Longest asset id, in bytes.
@@ -84,9 +98,19 @@ pub struct PriceRecord {
     /// Number of accepted sources the price is the median of.
     #[serde(rename = "n")]
     pub sources_used: u8,
-    /// Bit set of `FLAG_*`.
+    /// Bit set of `FLAG_*` (they apply to the previous value too).
     #[serde(rename = "f")]
     pub flags: u8,
+    /// Price of the value stored in an earlier block, used while `block_height` is the current
+    /// block. Absent until a value was replaced in a later block.
+    #[serde(rename = "P", default, skip_serializing_if = "Option::is_none")]
+    pub prev_price: Option<Decimal256>,
+    /// Publish time of the previous value.
+    #[serde(rename = "T", default, skip_serializing_if = "Option::is_none")]
+    pub prev_publish_time: Option<u64>,
+    /// Block height at which the previous value was stored.
+    #[serde(rename = "H", default, skip_serializing_if = "Option::is_none")]
+    pub prev_block_height: Option<u64>,
 }
 
 impl PriceRecord {
@@ -95,6 +119,22 @@ impl PriceRecord {
     }
     pub fn is_move_blocked(&self) -> bool {
         self.flags & FLAG_MOVE_BLOCKED != 0
+    }
+
+    /// The value (price, publish time) usable at `height`: the current one if it was stored in
+    /// an earlier block, else the previous one. `None` if neither was stored before `height`.
+    pub fn value_at(&self, height: u64) -> Option<(Decimal256, u64)> {
+        if self.block_height < height {
+            return Some((self.price, self.publish_time));
+        }
+        match (
+            self.prev_price,
+            self.prev_publish_time,
+            self.prev_block_height,
+        ) {
+            (Some(p), Some(t), Some(h)) if h < height => Some((p, t)),
+            _ => None,
+        }
     }
 }
 
@@ -123,9 +163,8 @@ pub fn query_price_raw<Q: CustomQuery>(
 #[cw_serde]
 #[derive(Copy, Eq)]
 pub enum PricePurpose {
-    /// Opening or increasing exposure: the strictest. Refuses a record stored in the current
-    /// block (no setting your own price and trading on it in one transaction) and a record
-    /// whose latest aggregate was refused for moving too far.
+    /// Opening or increasing exposure: refuses a record whose latest aggregate was refused
+    /// for moving too far.
     Open,
     /// Reducing, closing or liquidating: accepts a move-blocked record (the last accepted
     /// price) so that risk can still be reduced, within the maximum age.
@@ -142,7 +181,7 @@ pub enum PriceError {
     Paused,
     #[error("the latest price moved beyond the asset's maximum move and was refused")]
     MoveBlocked,
-    #[error("the price was stored in the current block (height {block_height})")]
+    #[error("the only price was stored in the current block (height {block_height})")]
     SameBlock { block_height: u64 },
     #[error("the price publish time {publish_time} is after the block time {now}")]
     FromFuture { publish_time: u64, now: u64 },
@@ -159,6 +198,10 @@ pub enum PriceError {
 }
 
 /// Validates a record for `purpose` at the current block and returns its price.
+///
+/// For every purpose, a value stored in the current block is never used: the record's previous
+/// value is used instead (`SameBlock` if there is none). Freshness is checked on the value
+/// actually used.
 pub fn usable_price(
     record: &PriceRecord,
     env: &Env,
@@ -171,30 +214,27 @@ pub fn usable_price(
     if record.is_move_blocked() && purpose != PricePurpose::ReduceOrLiquidate {
         return Err(PriceError::MoveBlocked);
     }
-    if purpose == PricePurpose::Open && record.block_height >= env.block.height {
-        return Err(PriceError::SameBlock {
+    let (price, publish_time) = record
+        .value_at(env.block.height)
+        .ok_or(PriceError::SameBlock {
             block_height: record.block_height,
-        });
-    }
+        })?;
     let now = env.block.time.seconds();
-    if record.publish_time > now {
-        return Err(PriceError::FromFuture {
-            publish_time: record.publish_time,
-            now,
-        });
+    if publish_time > now {
+        return Err(PriceError::FromFuture { publish_time, now });
     }
-    let age_secs = now - record.publish_time;
+    let age_secs = now - publish_time;
     if age_secs > max_age_secs {
         return Err(PriceError::Stale {
-            publish_time: record.publish_time,
+            publish_time,
             age_secs,
             max_age_secs,
         });
     }
-    if record.price.is_zero() {
+    if price.is_zero() {
         return Err(PriceError::ZeroPrice);
     }
-    Ok(record.price)
+    Ok(price)
 }
 
 /// [`query_price_raw`] then [`usable_price`].
@@ -294,9 +334,10 @@ pub enum Source {
     Fixed { price: Decimal256 },
 }
 
-/// Maximum move of the aggregate against the last accepted price:
-/// `allowed_bps = clamp(bps_per_minute × elapsed_secs / 60, min_bps, max_bps)`, elapsed since
-/// the last accepted price was stored.
+/// Maximum move of the aggregate against the move anchor (an accepted price that moves at most
+/// once per [`MOVE_ANCHOR_INTERVAL_SECS`]):
+/// `allowed_bps = min(min_bps + bps_per_minute × (now - anchor_time) / 60, max_bps)`.
+/// Any number of publications in between cannot stack: each is measured against the anchor.
 #[cw_serde]
 #[derive(Copy, Eq)]
 pub struct MaxMove {
@@ -377,7 +418,8 @@ pub enum ExecuteMsg {
         remove: Vec<String>,
     },
     /// Owner: create an asset or replace its configuration (its quote and decimals may not
-    /// change; remove and re-add instead).
+    /// change; remove and re-add instead). Observations of feeders dropped from the sources
+    /// are deleted.
     SetAsset {
         asset: AssetConfig,
     },
@@ -393,8 +435,8 @@ pub enum ExecuteMsg {
     UnpauseAsset {
         asset_id: String,
     },
-    /// Owner: the next aggregate of the asset is published without the max-move check
-    /// (after a genuine jump larger than the cap).
+    /// Owner: the next aggregate of the asset is published without the max-move check and
+    /// becomes the new anchor (after a genuine jump larger than the cap).
     ResetMoveReference {
         asset_id: String,
     },
@@ -430,8 +472,9 @@ pub enum QueryMsg {
     /// and why it was rejected.
     #[returns(PriceDetailResponse)]
     PriceDetail { asset_id: String },
-    /// Time-weighted average of the stored history over `[end - window, end]`;
-    /// `end_time` defaults to the block time.
+    /// Time-weighted average price over `[end - window, end]` from cumulative-price
+    /// checkpoints; `end_time` defaults to the block time. Errors if the window starts before
+    /// the oldest checkpoint, or may overlap a pause or a move block (`TwapDisrupted`).
     #[returns(TwapResponse)]
     Twap {
         asset_id: String,
@@ -511,6 +554,11 @@ pub enum Rejection {
     },
     /// The normalised value overflowed or rounded to zero.
     Normalisation,
+    /// An Osmosis TWAP ratio with fewer than 6 significant digits (`atomics < 10^6`): too
+    /// coarse to price (cheap 18-decimal assets against 6-decimal quotes).
+    TwapPrecision {
+        ratio: Decimal256,
+    },
 }
 
 #[cw_serde]
@@ -533,6 +581,7 @@ pub struct SourceDetail {
 #[cw_serde]
 pub struct MoveBlock {
     pub attempted_price: Decimal256,
+    /// The max-move anchor the move was measured against.
     pub reference_price: Decimal256,
     pub move_bps: u64,
     pub allowed_bps: u64,
@@ -563,7 +612,7 @@ pub struct TwapResponse {
     pub price: Decimal256,
     pub start_time: u64,
     pub end_time: u64,
-    /// History entries that overlapped the window.
+    /// Checkpoints inside the window plus the one the start was interpolated from.
     pub samples: u32,
 }
 
@@ -584,7 +633,8 @@ pub struct MigrateMsg {}
 mod tests {
     use super::*;
     use cosmwasm_std::testing::mock_env;
-    use cosmwasm_std::{to_json_vec, Decimal256};
+    use cosmwasm_std::{from_json, to_json_vec, Decimal256};
+    use std::str::FromStr;
 
     fn record(height: u64, time: u64, flags: u8) -> PriceRecord {
         PriceRecord {
@@ -593,6 +643,9 @@ mod tests {
             block_height: height,
             sources_used: 3,
             flags,
+            prev_price: None,
+            prev_publish_time: None,
+            prev_block_height: None,
         }
     }
 
@@ -614,6 +667,20 @@ mod tests {
             r#"{"p":"9.87","t":1700000000,"h":12345678,"n":3,"f":0}"#
         );
         assert!(json.len() < 80);
+        // a record without a previous value (or written before P/T/H existed) still loads
+        assert_eq!(
+            from_json::<PriceRecord>(&json).unwrap(),
+            record(12_345_678, 1_700_000_000, 0)
+        );
+        let mut full = record(12_345_678, 1_700_000_000, FLAG_MOVE_BLOCKED);
+        full.price = Decimal256::from_str("123456.123456789012345678").unwrap();
+        full.prev_price = Some(Decimal256::from_str("123455.123456789012345678").unwrap());
+        full.prev_publish_time = Some(1_699_999_994);
+        full.prev_block_height = Some(12_345_677);
+        let json = to_json_vec(&full).unwrap();
+        // raw read ≈ 1,000 + 3 × 150 gas at most for realistic values
+        assert!(json.len() <= 150, "{}", json.len());
+        assert_eq!(from_json::<PriceRecord>(&json).unwrap(), full);
     }
 
     #[test]
@@ -626,12 +693,42 @@ mod tests {
             usable_price(&ok, &env, 60, PricePurpose::Open),
             Ok(Decimal256::percent(987))
         );
+        // the first value, stored this block: refused for every purpose
         let same_block = record(h, now, 0);
+        for purpose in [
+            PricePurpose::Open,
+            PricePurpose::ReduceOrLiquidate,
+            PricePurpose::Settlement,
+        ] {
+            assert_eq!(
+                usable_price(&same_block, &env, 60, purpose),
+                Err(PriceError::SameBlock { block_height: h })
+            );
+        }
+        // with a previous block's value: that value is used, and its age is checked
+        let mut shifted = same_block.clone();
+        shifted.price = Decimal256::percent(2_000);
+        shifted.prev_price = Some(Decimal256::percent(987));
+        shifted.prev_publish_time = Some(now - 30);
+        shifted.prev_block_height = Some(h - 1);
+        for purpose in [
+            PricePurpose::Open,
+            PricePurpose::ReduceOrLiquidate,
+            PricePurpose::Settlement,
+        ] {
+            assert_eq!(
+                usable_price(&shifted, &env, 60, purpose),
+                Ok(Decimal256::percent(987))
+            );
+        }
         assert_eq!(
-            usable_price(&same_block, &env, 60, PricePurpose::Open),
-            Err(PriceError::SameBlock { block_height: h })
+            usable_price(&shifted, &env, 20, PricePurpose::Open),
+            Err(PriceError::Stale {
+                publish_time: now - 30,
+                age_secs: 30,
+                max_age_secs: 20
+            })
         );
-        assert!(usable_price(&same_block, &env, 60, PricePurpose::ReduceOrLiquidate).is_ok());
         assert_eq!(
             usable_price(&ok, &env, 5, PricePurpose::Settlement),
             Err(PriceError::Stale {
