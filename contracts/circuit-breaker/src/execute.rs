@@ -175,6 +175,8 @@ fn default_record(scope: &Scope, env: &Env, by: &Addr) -> ScopeRecord {
         block_mask: 0,
         allow_mask: 0,
         last_tripped_at: None,
+        loosen_not_before: None,
+        grace_floor_secs: 0,
         liquidations_blocked_until: None,
         updated_at: env.block.time,
         updated_by: by.clone(),
@@ -269,8 +271,15 @@ where
         if role != Role::Owner {
             return Err(ContractError::GuardianCannotLoosen { scope: label });
         }
-        if let Some(tripped) = old.last_tripped_at {
-            let until = tripped.plus_seconds(config.cooldown_secs);
+        // The deadline stored at the last real tightening, not the live config: a later cut
+        // of `cooldown_secs` must not let the owner skip a running cooldown.
+        let until = match (old.loosen_not_before, old.last_tripped_at) {
+            (Some(until), _) => Some(until),
+            // Records written before `loosen_not_before` existed.
+            (None, Some(tripped)) => Some(tripped.plus_seconds(config.cooldown_secs)),
+            (None, None) => None,
+        };
+        if let Some(until) = until {
             if now < until {
                 return Err(ContractError::CooldownActive {
                     scope: label,
@@ -279,18 +288,27 @@ where
             }
         }
     }
-    if tightens {
-        new.last_tripped_at = Some(now);
-    }
-    // Grace period: an owner action that unblocks Liquidate in this scope keeps liquidations
-    // blocked for `liquidation_grace_secs` more.
     let old_mask = old.blocked_mask();
     let new_mask = new.blocked_mask();
+    // Only a change that blocks something new restarts the cooldown: a no-effect override
+    // (e.g. a Block at Halted) is stored but must not keep the owner out.
+    if new_mask & !old_mask != 0 {
+        new.last_tripped_at = Some(now);
+        let until = now.plus_seconds(config.cooldown_secs);
+        new.loosen_not_before = Some(match old.loosen_not_before {
+            Some(prev) if prev > until => prev,
+            _ => until,
+        });
+        new.grace_floor_secs = new.grace_floor_secs.max(config.liquidation_grace_secs);
+    }
+    // Grace period: an owner action that unblocks Liquidate in this scope keeps liquidations
+    // blocked for the grace in force, never less than the one in force when it was tripped.
+    let grace_secs = config.liquidation_grace_secs.max(old.grace_floor_secs);
     if old_mask & ActionClass::Liquidate.bit() != 0
         && new_mask & ActionClass::Liquidate.bit() == 0
-        && config.liquidation_grace_secs > 0
+        && grace_secs > 0
     {
-        let until = now.plus_seconds(config.liquidation_grace_secs);
+        let until = now.plus_seconds(grace_secs);
         new.liquidations_blocked_until = Some(match old.liquidations_blocked_until {
             Some(prev) if prev > until => prev,
             _ => until,
@@ -449,6 +467,16 @@ pub fn set_override(
         Some(Role::Guardian) => Role::Guardian,
         _ => return Err(unauthorized(&info.sender, "set overrides")),
     };
+    // Reducing risk stays possible in every mode short of a full halt (DESIGN §5): only the
+    // owner may block Reduce or Liquidate by override; guardians can still Trip to Halted.
+    if role != Role::Owner
+        && mode == Some(OverrideMode::Block)
+        && matches!(action, ActionClass::Reduce | ActionClass::Liquidate)
+    {
+        return Err(ContractError::OwnerOnlyBlock {
+            action: format!("{action:?}"),
+        });
+    }
     let bit = action.bit();
     apply_change(
         deps,

@@ -58,7 +58,9 @@ fn scope_response(
             allowed_overrides: actions_in_mask(rec.allow_mask),
             blocked_actions: actions_in_mask(rec.blocked_mask()),
             last_tripped_at: rec.last_tripped_at,
-            cooldown_ends_at: rec.last_tripped_at.map(|t| t.plus_seconds(cooldown_secs)),
+            cooldown_ends_at: rec
+                .loosen_not_before
+                .or_else(|| rec.last_tripped_at.map(|t| t.plus_seconds(cooldown_secs))),
             liquidations_blocked_until: rec.liquidations_blocked_until,
             updated_at: Some(rec.updated_at),
             updated_by: Some(rec.updated_by),

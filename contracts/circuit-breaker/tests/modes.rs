@@ -251,34 +251,41 @@ fn overrides_block_and_owner_allow() {
     env.advance(COOLDOWN);
     env.exec(&owner, &allow_reduce).unwrap();
     assert_eq!(allowed_set(&env, &perps, None), vec![Reduce]);
-    // The guardian may turn the Allow back into a Block (tightening)...
+    // The guardian may remove the Allow (tightening: back to the halt)...
     env.exec(
         &guardian,
         &ExecuteMsg::SetOverride {
             scope: scope.clone(),
             action: Reduce,
-            mode: Some(OverrideMode::Block),
+            mode: None,
             reason: "again".into(),
         },
     )
     .unwrap();
     assert_eq!(allowed_set(&env, &perps, None), vec![]);
-    // ...but never clear it.
+    // ...but not Block Reduce (owner-only) nor re-allow it (loosening).
     env.exec_err(
         &guardian,
         &ExecuteMsg::SetOverride {
             scope: scope.clone(),
             action: Reduce,
-            mode: None,
-            reason: "undo".into(),
+            mode: Some(OverrideMode::Block),
+            reason: "block".into(),
         },
+        ContractError::OwnerOnlyBlock {
+            action: "Reduce".into(),
+        },
+    );
+    env.exec_err(
+        &guardian,
+        &allow_reduce,
         ContractError::GuardianCannotLoosen {
             scope: format!("contract:{perps}"),
         },
     );
     let st: ScopeStateResponse = env.query(&QueryMsg::ScopeState { scope });
     assert_eq!(st.level, Level::Halted);
-    assert_eq!(st.blocked_overrides, vec![Reduce, Deposit]);
+    assert_eq!(st.blocked_overrides, vec![Deposit]);
     assert_eq!(st.allowed_overrides, vec![]);
 }
 

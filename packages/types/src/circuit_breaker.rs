@@ -445,8 +445,19 @@ pub struct ScopeRecord {
     pub block_mask: u8,
     /// Actions with an `Allow` override, as a mask (disjoint from `block_mask`).
     pub allow_mask: u8,
-    /// When this scope was last tightened (start of the cooldown), if ever.
+    /// When this scope was last really tightened (its blocked set grew), if ever.
     pub last_tripped_at: Option<Timestamp>,
+    /// The owner may loosen this scope from then on. Set to `now + cooldown_secs` (the config
+    /// in force then) at every real tightening, so a later cut of `cooldown_secs` does not
+    /// shorten a running cooldown. `None` on records written before this field existed, which
+    /// fall back to `last_tripped_at + cooldown_secs`.
+    #[serde(default)]
+    pub loosen_not_before: Option<Timestamp>,
+    /// Largest `liquidation_grace_secs` in force at a real tightening of this scope. Lifting
+    /// uses the larger of this and the current config, so a cut of the grace does not apply to
+    /// scopes already tripped.
+    #[serde(default)]
+    pub grace_floor_secs: u64,
     /// Liquidations on this scope stay blocked until then (grace after a halt is lifted).
     pub liquidations_blocked_until: Option<Timestamp>,
     pub updated_at: Timestamp,
