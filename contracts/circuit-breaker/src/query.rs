@@ -216,7 +216,7 @@ fn rate_limit_response(
     // window old captures a new one).
     roll(&mut record, now)?;
     let quota = quota(&record)?;
-    let used = used(&record)?;
+    let used = used(&record, now)?;
     Ok(RateLimitResponse {
         remaining: quota.checked_sub(used).unwrap_or(Uint128::zero()),
         reference_value: record.reference_value,

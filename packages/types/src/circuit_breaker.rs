@@ -534,8 +534,15 @@ pub struct RateLimitParams {
     pub warn_bps: u32,
     /// Rolling window length in seconds; a multiple of `buckets`.
     pub window_secs: u64,
-    /// Number of buckets (1..=48) the window is divided into.
+    /// Number of buckets (2..=48) the window is divided into.
     pub buckets: u32,
+    /// Absolute floor of the quota per window, in `denom` units; must be positive. The quota is
+    /// `max(min_quota, reference_value * quota_bps / 10_000)`, so a tiny first report of a
+    /// window (tiny reference) cannot freeze outflows for the whole window. The serde default
+    /// (0) exists only so limits stored before this field still load; `SetRateLimit` refuses 0
+    /// (`InvalidMinQuota`), so in messages the field is required in effect.
+    #[serde(default)]
+    pub min_quota: Uint128,
 }
 
 #[cw_serde]
@@ -728,9 +735,10 @@ pub struct RateLimitResponse {
     /// Reference value captured at the start of the current window.
     pub reference_value: Uint128,
     pub reference_captured_at: Option<Timestamp>,
-    /// `reference_value * quota_bps / 10_000` (floor).
+    /// `max(min_quota, reference_value * quota_bps / 10_000)` (floor).
     pub quota: Uint128,
-    /// Outflow counted in the buckets still inside the window at query time.
+    /// Outflow counted against the quota at query time: the `buckets` newest buckets in full
+    /// plus the expiring bucket weighted as documented in the contract README.
     pub used: Uint128,
     pub remaining: Uint128,
 }
