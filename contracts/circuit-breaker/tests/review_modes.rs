@@ -169,3 +169,25 @@ fn config_cut_does_not_shorten_a_running_cooldown_or_grace() {
     .unwrap();
     assert!(env.allowed(&options, Some("btc"), Liquidate));
 }
+
+#[test]
+fn verify_breaker_accepts_only_a_live_breaker() {
+    use bulwark_types::circuit_breaker::verify_breaker;
+    let mut env = setup();
+    let consumer = deploy_consumer(&mut env);
+    let wrap = env.app.wrap();
+    verify_breaker(&wrap, &env.breaker).unwrap();
+    // Another contract, or an address with no contract: raw reads would say "Normal".
+    assert!(verify_breaker(&wrap, &consumer).is_err());
+    let nobody = env.app.api().addr_make("not-a-contract");
+    assert!(verify_breaker(&wrap, &nobody).is_err());
+    assert!(bulwark_types::circuit_breaker::is_action_allowed(
+        &wrap,
+        &nobody,
+        &env.perps,
+        None,
+        Open,
+        env.now()
+    )
+    .unwrap());
+}

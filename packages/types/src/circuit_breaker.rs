@@ -415,7 +415,8 @@ pub fn action_status(
 }
 
 /// `true` when `action` is allowed for (`contract_addr`, `market_id`) at `now`; see
-/// [`action_status`].
+/// [`action_status`]. A missing record reads as Normal, so a wrong `breaker_addr` fails open:
+/// check the address once with [`verify_breaker`] when it is configured.
 pub fn is_action_allowed(
     querier: &QuerierWrapper,
     breaker_addr: &Addr,
@@ -425,6 +426,19 @@ pub fn is_action_allowed(
     now: Timestamp,
 ) -> StdResult<bool> {
     Ok(action_status(querier, breaker_addr, contract_addr, market_id, action, now)?.is_allowed())
+}
+
+/// Checks that `breaker_addr` is a live circuit breaker by running its `Config` smart query.
+///
+/// Run it whenever a consumer stores or changes the breaker address (instantiate, config
+/// update, migration): [`is_action_allowed`] reads raw storage, and a raw read of an address
+/// that is not the breaker (a typo, a wrong chain prefix, a contract not yet instantiated)
+/// returns nothing, which decodes as Normal — the guard would fail open. A smart query errors
+/// instead. It costs one VM instance, so it belongs in the configuration path, not the hot path.
+pub fn verify_breaker(querier: &QuerierWrapper, breaker_addr: &Addr) -> StdResult<()> {
+    let _config: ConfigResponse =
+        querier.query_wasm_smart(breaker_addr.as_str(), &QueryMsg::Config {})?;
+    Ok(())
 }
 
 // ---------------------------------------------------------------------------------------------
