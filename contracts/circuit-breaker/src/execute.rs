@@ -14,9 +14,9 @@ use bulwark_types::ownership;
 use crate::error::ContractError;
 use crate::state::{
     Config, RateLimitRecord, Reporter, BPS, CONFIG, GUARDIANS, HISTORY, HISTORY_NEXT, MAX_BUCKETS,
-    MIN_BUCKETS,
     MAX_CHANNEL_LEN, MAX_COOLDOWN_SECS, MAX_DENOM_LEN, MAX_GRACE_SECS, MAX_GUARDIAN_UPDATES,
-    MAX_REASON_LEN, MAX_REPORTER_CONTRACTS, MAX_WINDOW_SECS, RATE_LIMITS, REPORTERS, SCOPES,
+    MAX_REASON_LEN, MAX_REPORTER_CONTRACTS, MAX_WINDOW_SECS, MIN_BUCKETS, RATE_LIMITS, REPORTERS,
+    SCOPES,
 };
 
 /// Type of the custom event emitted for every mode change.
@@ -995,7 +995,10 @@ mod tests {
         assert_eq!(used(&r, t).unwrap(), Uint128::new(9));
         // Last second of bucket 5: the expiring bucket no longer counts (its share of the
         // quota 100/4 = 25 exceeds it).
-        assert_eq!(used(&r, Timestamp::from_seconds(59)).unwrap(), Uint128::new(7));
+        assert_eq!(
+            used(&r, Timestamp::from_seconds(59)).unwrap(),
+            Uint128::new(7)
+        );
         let t = Timestamp::from_seconds(10_000);
         roll(&mut r, t).unwrap(); // far future: all zero
         assert_eq!(used(&r, t).unwrap(), Uint128::zero());

@@ -150,8 +150,16 @@ fn raw_helper_reads_at_most_three_small_records() {
             until: env.now().plus_seconds(GRACE)
         }
     );
-    assert_eq!(reads, vec![(2, 2), (10, 2), (10, 10)]);
-    // The keys are the published ones.
+    // Keys of 2/18/18 bytes (truncated SHA-256 tags), values of at most 10 bytes.
+    assert_eq!(reads, vec![(2, 2), (18, 2), (18, 10)]);
+    // The keys are the published ones: b"M" ++ kind ++ sha256(input)[..16].
+    let input = [perps.as_bytes(), &[0xff], b"eth"].concat();
+    let expected = [
+        &[0x4d, 0x02][..],
+        &bulwark_types::circuit_breaker::sha256(&input)[..16],
+    ]
+    .concat();
+    assert_eq!(market_mode_key(perps.as_str(), "eth").to_vec(), expected);
     assert!(wrap
         .query_wasm_raw(
             env.breaker.to_string(),
