@@ -712,7 +712,10 @@ pub enum ExecuteMsg {
         reason: String,
     },
     /// Set (`Some`) or clear (`None`) a per-action override in one scope. Guardians may only
-    /// tighten (set `Block`); the owner may do anything, loosening only after the cooldown.
+    /// tighten (set `Block`, or clear an `Allow`), and may not `Block` `Reduce` or `Liquidate`
+    /// (owner only: reducing risk stays possible short of a full halt, which guardians reach
+    /// with `Trip`). The owner may do anything, loosening only after the cooldown. Only a
+    /// change that blocks something new restarts the cooldown.
     SetOverride {
         scope: Scope,
         action: ActionClass,
@@ -738,7 +741,9 @@ pub enum ExecuteMsg {
     RemoveReporter {
         reporter: String,
     },
-    /// Owner only.
+    /// Owner only. A cut of `cooldown_secs` or `liquidation_grace_secs` applies only to scopes
+    /// tripped afterwards: each real tightening stores its own cooldown deadline and grace floor
+    /// ([`ScopeRecord::loosen_not_before`], [`ScopeRecord::grace_floor_secs`]).
     UpdateConfig {
         cooldown_secs: Option<u64>,
         liquidation_grace_secs: Option<u64>,
@@ -844,7 +849,7 @@ pub struct ScopeStateResponse {
     /// Blocked in this scope alone (level and overrides), ignoring the grace period.
     pub blocked_actions: Vec<ActionClass>,
     pub last_tripped_at: Option<Timestamp>,
-    /// The owner may loosen from then on.
+    /// The owner may loosen from then on (the stored `loosen_not_before`).
     pub cooldown_ends_at: Option<Timestamp>,
     pub liquidations_blocked_until: Option<Timestamp>,
     pub updated_at: Option<Timestamp>,
