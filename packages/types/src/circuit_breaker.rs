@@ -372,7 +372,12 @@ pub fn contract_mode_key(contract_addr: &str) -> [u8; SCOPE_KEY_LEN] {
 /// Raw key of the compact record of a market scope:
 /// `4d 02 ++ sha256(contract_addr ++ 0xff ++ market_id)[..16]` (18 bytes).
 pub fn market_mode_key(contract_addr: &str, market_id: &str) -> [u8; SCOPE_KEY_LEN] {
-    let mut input = Vec::with_capacity(contract_addr.len() + 1 + market_id.len());
+    let mut input = Vec::with_capacity(
+        contract_addr
+            .len()
+            .saturating_add(market_id.len())
+            .saturating_add(1),
+    );
     input.extend_from_slice(contract_addr.as_bytes());
     input.push(MARKET_TAG_SEPARATOR);
     input.extend_from_slice(market_id.as_bytes());
