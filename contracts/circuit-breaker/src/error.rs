@@ -18,6 +18,10 @@ pub enum ContractError {
     GuardianCannotLoosen { scope: String },
     #[error("cooldown of {scope} runs until {until}; it cannot be loosened before")]
     CooldownActive { scope: String, until: Timestamp },
+    #[error("only the owner may block {action}: reducing risk stays possible short of a halt")]
+    OwnerOnlyBlock { action: String },
+    #[error("min_quota must be positive (an absolute floor of the quota per window)")]
+    InvalidMinQuota,
     #[error("scope key of {scope} collides with the stored scope {existing}")]
     ScopeKeyCollision { scope: String, existing: String },
     #[error("invalid market id: must be 1..={max} bytes")]

@@ -2,7 +2,7 @@
 
 use cosmwasm_std::{
     Addr, Api, DepsMut, Empty, Env, Event, MessageInfo, Response, StdError, Storage, Timestamp,
-    Uint128,
+    Uint128, Uint256,
 };
 
 use bulwark_types::circuit_breaker::{
@@ -15,7 +15,8 @@ use crate::error::ContractError;
 use crate::state::{
     Config, RateLimitRecord, Reporter, BPS, CONFIG, GUARDIANS, HISTORY, HISTORY_NEXT, MAX_BUCKETS,
     MAX_CHANNEL_LEN, MAX_COOLDOWN_SECS, MAX_DENOM_LEN, MAX_GRACE_SECS, MAX_GUARDIAN_UPDATES,
-    MAX_REASON_LEN, MAX_REPORTER_CONTRACTS, MAX_WINDOW_SECS, RATE_LIMITS, REPORTERS, SCOPES,
+    MAX_REASON_LEN, MAX_REPORTER_CONTRACTS, MAX_WINDOW_SECS, MIN_BUCKETS, RATE_LIMITS, REPORTERS,
+    SCOPES,
 };
 
 /// Type of the custom event emitted for every mode change.
@@ -175,6 +176,8 @@ fn default_record(scope: &Scope, env: &Env, by: &Addr) -> ScopeRecord {
         block_mask: 0,
         allow_mask: 0,
         last_tripped_at: None,
+        loosen_not_before: None,
+        grace_floor_secs: 0,
         liquidations_blocked_until: None,
         updated_at: env.block.time,
         updated_by: by.clone(),
@@ -269,8 +272,15 @@ where
         if role != Role::Owner {
             return Err(ContractError::GuardianCannotLoosen { scope: label });
         }
-        if let Some(tripped) = old.last_tripped_at {
-            let until = tripped.plus_seconds(config.cooldown_secs);
+        // The deadline stored at the last real tightening, not the live config: a later cut
+        // of `cooldown_secs` must not let the owner skip a running cooldown.
+        let until = match (old.loosen_not_before, old.last_tripped_at) {
+            (Some(until), _) => Some(until),
+            // Records written before `loosen_not_before` existed.
+            (None, Some(tripped)) => Some(tripped.plus_seconds(config.cooldown_secs)),
+            (None, None) => None,
+        };
+        if let Some(until) = until {
             if now < until {
                 return Err(ContractError::CooldownActive {
                     scope: label,
@@ -279,18 +289,27 @@ where
             }
         }
     }
-    if tightens {
-        new.last_tripped_at = Some(now);
-    }
-    // Grace period: an owner action that unblocks Liquidate in this scope keeps liquidations
-    // blocked for `liquidation_grace_secs` more.
     let old_mask = old.blocked_mask();
     let new_mask = new.blocked_mask();
+    // Only a change that blocks something new restarts the cooldown: a no-effect override
+    // (e.g. a Block at Halted) is stored but must not keep the owner out.
+    if new_mask & !old_mask != 0 {
+        new.last_tripped_at = Some(now);
+        let until = now.plus_seconds(config.cooldown_secs);
+        new.loosen_not_before = Some(match old.loosen_not_before {
+            Some(prev) if prev > until => prev,
+            _ => until,
+        });
+        new.grace_floor_secs = new.grace_floor_secs.max(config.liquidation_grace_secs);
+    }
+    // Grace period: an owner action that unblocks Liquidate in this scope keeps liquidations
+    // blocked for the grace in force, never less than the one in force when it was tripped.
+    let grace_secs = config.liquidation_grace_secs.max(old.grace_floor_secs);
     if old_mask & ActionClass::Liquidate.bit() != 0
         && new_mask & ActionClass::Liquidate.bit() == 0
-        && config.liquidation_grace_secs > 0
+        && grace_secs > 0
     {
-        let until = now.plus_seconds(config.liquidation_grace_secs);
+        let until = now.plus_seconds(grace_secs);
         new.liquidations_blocked_until = Some(match old.liquidations_blocked_until {
             Some(prev) if prev > until => prev,
             _ => until,
@@ -449,6 +468,16 @@ pub fn set_override(
         Some(Role::Guardian) => Role::Guardian,
         _ => return Err(unauthorized(&info.sender, "set overrides")),
     };
+    // Reducing risk stays possible in every mode short of a full halt (DESIGN §5): only the
+    // owner may block Reduce or Liquidate by override; guardians can still Trip to Halted.
+    if role != Role::Owner
+        && mode == Some(OverrideMode::Block)
+        && matches!(action, ActionClass::Reduce | ActionClass::Liquidate)
+    {
+        return Err(ContractError::OwnerOnlyBlock {
+            action: format!("{action:?}"),
+        });
+    }
     let bit = action.bit();
     apply_change(
         deps,
@@ -643,12 +672,17 @@ fn validate_rate_limit(params: &RateLimitParams) -> Result<(), ContractError> {
     channel_key(&params.channel)?;
     validate_range("quota_bps", u64::from(params.quota_bps), 1, u64::from(BPS))?;
     validate_range("warn_bps", u64::from(params.warn_bps), 1, u64::from(BPS))?;
+    // One bucket would be a fixed window: 2x the quota across its edge.
     validate_range(
         "buckets",
         u64::from(params.buckets),
-        1,
+        u64::from(MIN_BUCKETS),
         u64::from(MAX_BUCKETS),
     )?;
+    // A zero floor would let a tiny first report set a zero quota for a whole window.
+    if params.min_quota.is_zero() {
+        return Err(ContractError::InvalidMinQuota);
+    }
     validate_range(
         "window_secs",
         params.window_secs,
@@ -668,16 +702,21 @@ fn empty_buckets(buckets: u32) -> Vec<Uint128> {
     vec![Uint128::zero(); buckets as usize]
 }
 
-/// Rolls the ring forward to the bucket containing `now`, zeroing every bucket that left the
-/// window: at most `buckets` writes, whatever the time elapsed.
-pub fn roll(record: &mut RateLimitRecord, now: Timestamp) -> Result<(), ContractError> {
-    let n = u64::from(record.params.buckets);
-    let bucket_secs = record
+fn bucket_secs(record: &RateLimitRecord) -> Result<u64, ContractError> {
+    record
         .params
         .window_secs
-        .checked_div(n)
+        .checked_div(u64::from(record.params.buckets))
         .filter(|s| *s > 0)
-        .ok_or_else(|| StdError::generic_err("invalid rate limit bucket length"))?;
+        .ok_or_else(|| StdError::generic_err("invalid rate limit bucket length").into())
+}
+
+/// Rolls the ring forward to the bucket containing `now`, zeroing every bucket that left the
+/// ring and keeping the amount of the bucket now leaving the sliding window in `expiring`:
+/// at most `buckets` writes, whatever the time elapsed.
+pub fn roll(record: &mut RateLimitRecord, now: Timestamp) -> Result<(), ContractError> {
+    let n = u64::from(record.params.buckets);
+    let bucket_secs = bucket_secs(record)?;
     if record.amounts.len() as u64 != n {
         return Err(StdError::generic_err("rate limit ring has the wrong length").into());
     }
@@ -686,9 +725,17 @@ pub fn roll(record: &mut RateLimitRecord, now: Timestamp) -> Result<(), Contract
         return Ok(());
     }
     let gap = current.saturating_sub(record.latest_bucket);
-    if gap >= n || record.reference_captured_at.is_none() {
+    if gap > n || record.reference_captured_at.is_none() {
         record.amounts.iter_mut().for_each(|a| *a = Uint128::zero());
+        record.expiring = Uint128::zero();
     } else {
+        // The slot of `current` still holds bucket `current - n` (gap <= n): it is the one
+        // now sliding out of the window.
+        record.expiring = record
+            .amounts
+            .get((current % n) as usize)
+            .copied()
+            .unwrap_or_default();
         for b in (record.latest_bucket + 1)..=current {
             // safe: `b % n < n == amounts.len()`, checked above; `get_mut` avoids any panic.
             if let Some(slot) = record.amounts.get_mut((b % n) as usize) {
@@ -700,20 +747,49 @@ pub fn roll(record: &mut RateLimitRecord, now: Timestamp) -> Result<(), Contract
     Ok(())
 }
 
-/// Sum of the buckets inside the window (call [`roll`] first).
-pub fn used(record: &RateLimitRecord) -> Result<Uint128, ContractError> {
-    record
+/// Outflow counted against the quota at `now` (call [`roll`] first): the `buckets` newest
+/// buckets in full, plus the expiring bucket `E` (the one before them) as
+/// `max(ceil(E * inside / bucket_secs), E - floor(quota / buckets))`, where
+/// `inside = bucket_secs - 1 - (now % bucket_secs)` is how many of its seconds are still in
+/// the sliding window `(now - window_secs, now]`. The first term lets a steady stream at the
+/// quota rate pass; the second caps what an adversary gains by timing outflows at a bucket's
+/// end to one fair share (`quota / buckets`), which gives the bound proved in the README.
+pub fn used(record: &RateLimitRecord, now: Timestamp) -> Result<Uint128, ContractError> {
+    let ring = record
         .amounts
         .iter()
         .try_fold(Uint128::zero(), |acc, a| acc.checked_add(*a))
+        .map_err(StdError::from)?;
+    if record.expiring.is_zero() {
+        return Ok(ring);
+    }
+    let bucket_secs = bucket_secs(record)?;
+    let inside = bucket_secs
+        .saturating_sub(1)
+        .saturating_sub(now.seconds() % bucket_secs);
+    // Round up (count more): conservative.
+    let weighted = record
+        .expiring
+        .full_mul(inside)
+        .checked_add(Uint256::from(bucket_secs.saturating_sub(1)))
+        .map_err(StdError::from)?
+        .checked_div(Uint256::from(bucket_secs))
+        .map_err(StdError::from)?;
+    let weighted = Uint128::try_from(weighted).map_err(|e| StdError::generic_err(e.to_string()))?;
+    let fair_share = quota(record)?
+        .checked_div(Uint128::from(record.params.buckets))
+        .map_err(StdError::from)?;
+    let capped = record.expiring.saturating_sub(fair_share);
+    ring.checked_add(weighted.max(capped))
         .map_err(|e| StdError::from(e).into())
 }
 
 pub fn quota(record: &RateLimitRecord) -> Result<Uint128, ContractError> {
-    record
+    let proportional = record
         .reference_value
         .checked_multiply_ratio(record.params.quota_bps, BPS)
-        .map_err(|e| StdError::generic_err(e.to_string()).into())
+        .map_err(|e| StdError::generic_err(e.to_string()))?;
+    Ok(proportional.max(record.params.min_quota))
 }
 
 /// Captures the reference value when no window is running or the captured one is a whole
@@ -752,6 +828,7 @@ pub fn set_rate_limit(
             reference_captured_at: None,
             latest_bucket: 0,
             amounts: empty_buckets(params.buckets),
+            expiring: Uint128::zero(),
         },
     };
     RATE_LIMITS.save(deps.storage, (&params.denom, &ch), &record)?;
@@ -765,7 +842,8 @@ pub fn set_rate_limit(
                 .add_attribute("quota_bps", params.quota_bps.to_string())
                 .add_attribute("warn_bps", params.warn_bps.to_string())
                 .add_attribute("window_secs", params.window_secs.to_string())
-                .add_attribute("buckets", params.buckets.to_string()),
+                .add_attribute("buckets", params.buckets.to_string())
+                .add_attribute("min_quota", params.min_quota),
         ))
 }
 
@@ -834,7 +912,7 @@ pub fn report_outflow(
         roll(&mut record, now)?;
         maybe_capture_reference(&mut record, now, reference_value);
         let quota = quota(&record)?;
-        let used = used(&record)?;
+        let used = used(&record, now)?;
         let new_used = used.checked_add(amount).map_err(StdError::from)?;
         if new_used > quota {
             return Err(ContractError::OutflowQuotaExceeded {
@@ -890,11 +968,13 @@ mod tests {
                 warn_bps: 8_000,
                 window_secs,
                 buckets,
+                min_quota: Uint128::one(),
             },
             reference_value: Uint128::new(1_000),
             reference_captured_at: Some(Timestamp::from_seconds(0)),
             latest_bucket: 0,
             amounts: empty_buckets(buckets),
+            expiring: Uint128::zero(),
         }
     }
 
@@ -903,13 +983,25 @@ mod tests {
         let mut r = record(4, 40);
         r.amounts = vec![1u128, 2, 3, 4].into_iter().map(Uint128::new).collect();
         r.latest_bucket = 3; // buckets 0..=3 in the window
-        roll(&mut r, Timestamp::from_seconds(35)).unwrap(); // still bucket 3
-        assert_eq!(used(&r).unwrap(), Uint128::new(10));
-        roll(&mut r, Timestamp::from_seconds(50)).unwrap(); // bucket 5: 0 and 1 leave
+        let t = Timestamp::from_seconds(35);
+        roll(&mut r, t).unwrap(); // still bucket 3
+        assert_eq!(used(&r, t).unwrap(), Uint128::new(10));
+        // Bucket 5: 0 and 1 leave the ring; 1 is the expiring one and at offset 0, 9 of its
+        // 10 seconds are still in the window: ceil(2 * 9 / 10) = 2.
+        let t = Timestamp::from_seconds(50);
+        roll(&mut r, t).unwrap();
         assert_eq!(r.latest_bucket, 5);
-        assert_eq!(used(&r).unwrap(), Uint128::new(7));
-        roll(&mut r, Timestamp::from_seconds(10_000)).unwrap(); // far future: all zero
-        assert_eq!(used(&r).unwrap(), Uint128::zero());
+        assert_eq!(r.expiring, Uint128::new(2));
+        assert_eq!(used(&r, t).unwrap(), Uint128::new(9));
+        // Last second of bucket 5: the expiring bucket no longer counts (its share of the
+        // quota 100/4 = 25 exceeds it).
+        assert_eq!(
+            used(&r, Timestamp::from_seconds(59)).unwrap(),
+            Uint128::new(7)
+        );
+        let t = Timestamp::from_seconds(10_000);
+        roll(&mut r, t).unwrap(); // far future: all zero
+        assert_eq!(used(&r, t).unwrap(), Uint128::zero());
     }
 
     #[test]
@@ -971,6 +1063,7 @@ mod tests {
         assert_eq!(r.reference_value, Uint128::new(1_000));
         maybe_capture_reference(&mut r, Timestamp::from_seconds(140), Uint128::new(9));
         assert_eq!(r.reference_value, Uint128::new(9));
-        assert_eq!(quota(&r).unwrap(), Uint128::zero());
+        // The proportional quota is 0; the floor applies.
+        assert_eq!(quota(&r).unwrap(), Uint128::one());
     }
 }

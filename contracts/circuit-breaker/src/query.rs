@@ -58,7 +58,9 @@ fn scope_response(
             allowed_overrides: actions_in_mask(rec.allow_mask),
             blocked_actions: actions_in_mask(rec.blocked_mask()),
             last_tripped_at: rec.last_tripped_at,
-            cooldown_ends_at: rec.last_tripped_at.map(|t| t.plus_seconds(cooldown_secs)),
+            cooldown_ends_at: rec
+                .loosen_not_before
+                .or_else(|| rec.last_tripped_at.map(|t| t.plus_seconds(cooldown_secs))),
             liquidations_blocked_until: rec.liquidations_blocked_until,
             updated_at: Some(rec.updated_at),
             updated_by: Some(rec.updated_by),
@@ -214,7 +216,7 @@ fn rate_limit_response(
     // window old captures a new one).
     roll(&mut record, now)?;
     let quota = quota(&record)?;
-    let used = used(&record)?;
+    let used = used(&record, now)?;
     Ok(RateLimitResponse {
         remaining: quota.checked_sub(used).unwrap_or(Uint128::zero()),
         reference_value: record.reference_value,

@@ -15,6 +15,7 @@ pub const MAX_CHANNEL_LEN: usize = 64;
 pub const MAX_COOLDOWN_SECS: u64 = 30 * 24 * 3600;
 pub const MAX_GRACE_SECS: u64 = 7 * 24 * 3600;
 pub const MAX_HISTORY_CAPACITY: u32 = 10_000;
+pub const MIN_BUCKETS: u32 = 2;
 pub const MAX_BUCKETS: u32 = 48;
 pub const MAX_WINDOW_SECS: u64 = 30 * 24 * 3600;
 pub const MAX_REPORTER_CONTRACTS: usize = 32;
@@ -47,6 +48,10 @@ pub struct RateLimitRecord {
     pub latest_bucket: u64,
     /// Ring of `params.buckets` amounts; absolute bucket `b` lives at `b % buckets`.
     pub amounts: Vec<Uint128>,
+    /// Amount of bucket `latest_bucket - buckets`, the one leaving the sliding window; counted
+    /// partly (see `execute::used`). Default 0 for records stored before this field.
+    #[serde(default)]
+    pub expiring: Uint128,
 }
 
 pub const CONFIG: Item<Config> = Item::new("config");

@@ -64,6 +64,7 @@ fn all_messages(env: &Env_) -> Vec<ExecuteMsg> {
             warn_bps: 1,
             window_secs: 24,
             buckets: 24,
+            min_quota: Uint128::one(),
         }),
         ExecuteMsg::RemoveRateLimit {
             denom: "uusdc".into(),
@@ -151,6 +152,7 @@ fn every_message_refuses_unauthorized_callers() {
             warn_bps: 8_000,
             window_secs: 86_400,
             buckets: 24,
+            min_quota: Uint128::one(),
         }),
     )
     .unwrap();

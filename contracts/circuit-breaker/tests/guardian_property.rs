@@ -251,22 +251,74 @@ proptest! {
             if matches!(o, Op::SetLevel { .. } | Op::Reset { .. }) {
                 prop_assert!(!ok, "a guardian ran an owner-only message {:?}", o);
             }
+            // Blocking Reduce/Liquidate by override is owner-only (DESIGN §5).
+            if let Op::Override { action, mode, .. } = *o {
+                if mode_of(mode) == Some(OverrideMode::Block)
+                    && matches!(action_of(action), ActionClass::Reduce | ActionClass::Liquidate)
+                {
+                    prop_assert!(!ok, "a guardian blocked {:?}", action_of(action));
+                }
+            }
             let after = blocked_matrix(&w);
             for (i, (b, a)) in before.iter().zip(after.iter()).enumerate() {
                 prop_assert!(!*b || *a, "op {:?} unblocked entry {}", o, i);
             }
             for (rb, ra) in recs_before.iter().zip(records(&w).iter()) {
                 if let Some(rb) = rb {
-                    let ra = ra.as_ref().expect("a record disappeared");
+                    let now = w.env.block.time;
+                    let Some(ra) = ra.as_ref() else {
+                        // A record may only disappear when it is back to plain Normal
+                        // (e.g. a guardian removed a no-effect Allow).
+                        prop_assert_eq!(rb.level, Level::Normal);
+                        prop_assert_eq!(rb.block_mask, 0);
+                        prop_assert!(rb.liquidations_blocked_until.is_none_or(|t| t <= now));
+                        continue;
+                    };
                     prop_assert!(ra.level >= rb.level);
                     prop_assert_eq!(rb.block_mask & !ra.block_mask, 0);
                     prop_assert_eq!(ra.allow_mask & !rb.allow_mask, 0);
                     // An expired grace deadline may be dropped; a running one never shortens.
-                    let now = w.env.block.time;
                     let live = |t: Option<cosmwasm_std::Timestamp>| t.filter(|t| *t > now);
                     prop_assert!(
                         live(ra.liquidations_blocked_until) >= live(rb.liquidations_blocked_until)
                     );
+                }
+            }
+        }
+    }
+
+    /// Whatever guardians and reporters send (trips and overrides) from a clean state, reduce
+    /// and liquidate stay allowed everywhere no relevant scope is halted.
+    #[test]
+    fn guardians_never_block_reduce_short_of_halt(
+        ops in proptest::collection::vec(op(), 1..40),
+    ) {
+        let mut w = world();
+        for o in &ops {
+            let sender = match o {
+                Op::Trip { by_reporter: true, .. } => w.reporter.clone(),
+                _ => w.guardian.clone(),
+            };
+            run(&mut w, &sender, o);
+        }
+        let storage: &dyn Storage = &w.deps.storage;
+        let halted = |s: &Scope| {
+            storage
+                .get(&scope_tag(s))
+                .is_some_and(|b| b[0] == Level::Halted.to_byte())
+        };
+        for c in &w.contracts {
+            for m in MARKETS {
+                let mut scopes = vec![Scope::Global, Scope::Contract { contract_addr: c.clone() }];
+                if let Some(m) = m {
+                    scopes.push(Scope::Market { contract_addr: c.clone(), market_id: m.into() });
+                }
+                let any_halt = scopes.iter().any(halted);
+                for a in [ActionClass::Reduce, ActionClass::Liquidate] {
+                    let st = action_status_with(
+                        |k| Ok(storage.get(k)), c.as_str(), m, a, w.env.block.time,
+                    ).unwrap();
+                    prop_assert_eq!(st.is_allowed(), !any_halt, "{:?} {:?} {:?}", c, m, a);
                 }
             }
         }

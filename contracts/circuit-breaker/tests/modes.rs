@@ -150,8 +150,16 @@ fn raw_helper_reads_at_most_three_small_records() {
             until: env.now().plus_seconds(GRACE)
         }
     );
-    assert_eq!(reads, vec![(2, 2), (10, 2), (10, 10)]);
-    // The keys are the published ones.
+    // Keys of 2/18/18 bytes (truncated SHA-256 tags), values of at most 10 bytes.
+    assert_eq!(reads, vec![(2, 2), (18, 2), (18, 10)]);
+    // The keys are the published ones: b"M" ++ kind ++ sha256(input)[..16].
+    let input = [perps.as_bytes(), &[0xff], b"eth"].concat();
+    let expected = [
+        &[0x4d, 0x02][..],
+        &bulwark_types::circuit_breaker::sha256(&input)[..16],
+    ]
+    .concat();
+    assert_eq!(market_mode_key(perps.as_str(), "eth").to_vec(), expected);
     assert!(wrap
         .query_wasm_raw(
             env.breaker.to_string(),
@@ -251,34 +259,41 @@ fn overrides_block_and_owner_allow() {
     env.advance(COOLDOWN);
     env.exec(&owner, &allow_reduce).unwrap();
     assert_eq!(allowed_set(&env, &perps, None), vec![Reduce]);
-    // The guardian may turn the Allow back into a Block (tightening)...
+    // The guardian may remove the Allow (tightening: back to the halt)...
     env.exec(
         &guardian,
         &ExecuteMsg::SetOverride {
             scope: scope.clone(),
             action: Reduce,
-            mode: Some(OverrideMode::Block),
+            mode: None,
             reason: "again".into(),
         },
     )
     .unwrap();
     assert_eq!(allowed_set(&env, &perps, None), vec![]);
-    // ...but never clear it.
+    // ...but not Block Reduce (owner-only) nor re-allow it (loosening).
     env.exec_err(
         &guardian,
         &ExecuteMsg::SetOverride {
             scope: scope.clone(),
             action: Reduce,
-            mode: None,
-            reason: "undo".into(),
+            mode: Some(OverrideMode::Block),
+            reason: "block".into(),
         },
+        ContractError::OwnerOnlyBlock {
+            action: "Reduce".into(),
+        },
+    );
+    env.exec_err(
+        &guardian,
+        &allow_reduce,
         ContractError::GuardianCannotLoosen {
             scope: format!("contract:{perps}"),
         },
     );
     let st: ScopeStateResponse = env.query(&QueryMsg::ScopeState { scope });
     assert_eq!(st.level, Level::Halted);
-    assert_eq!(st.blocked_overrides, vec![Reduce, Deposit]);
+    assert_eq!(st.blocked_overrides, vec![Deposit]);
     assert_eq!(st.allowed_overrides, vec![]);
 }
 

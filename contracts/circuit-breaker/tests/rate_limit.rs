@@ -18,6 +18,7 @@ fn limit(denom: &str, channel: Option<&str>, quota_bps: u32) -> ExecuteMsg {
         warn_bps: 8_000,
         window_secs: DAY,
         buckets: 24,
+        min_quota: Uint128::one(),
     })
 }
 
@@ -107,8 +108,15 @@ fn window_rolls_over_bucket_by_bucket() {
         &report("uusdc", None, 1, 1_000),
         exceeded("uusdc", "", 100, 100, 1),
     );
-    // Bucket 0 leaves the window when bucket 24 starts; bucket 12 stays.
+    // Bucket 0 is the expiring bucket during bucket 24: at its start 3599 of its 3600 s are
+    // still inside the window (ceil(60 * 3599 / 3600) = 60), and at most one fair share
+    // (quota / buckets = 4) of it is ever forgiven before it fully leaves.
     env.set_time(T0 + DAY);
+    assert_eq!(state(&env, "uusdc", None).used, Uint128::new(100));
+    env.set_time(T0 + DAY + HOUR - 1);
+    assert_eq!(state(&env, "uusdc", None).used, Uint128::new(96));
+    // Bucket 0 is out once bucket 25 starts; bucket 12 stays.
+    env.set_time(T0 + DAY + HOUR);
     let s = state(&env, "uusdc", None);
     assert_eq!(s.used, Uint128::new(40));
     env.exec_err(
@@ -139,18 +147,36 @@ fn no_double_quota_burst_across_a_window_edge() {
         &report("uusdc", None, 100, 1_000),
         exceeded("uusdc", "", 100, 100, 100),
     );
-    // The spent quota stays counted while its bucket is inside the rolling window: the
-    // window at any time covers the current bucket and the 23 before it.
-    env.set_time(T0 + 2 * DAY - HOUR - 1);
+    // The review's case: 100 at T0+DAY-1 and 100 at T0+2DAY-HOUR (23 h + 1 s later) used to
+    // pass. Now the bucket of the first one (23) is the expiring bucket and still counts.
+    env.set_time(T0 + 2 * DAY - HOUR);
+    env.exec_err(
+        &vault,
+        &report("uusdc", None, 100, 1_000),
+        exceeded("uusdc", "", 100, 100, 100),
+    );
     env.exec_err(
         &vault,
         &report("uusdc", None, 1, 1_000),
         exceeded("uusdc", "", 100, 100, 1),
     );
-    // Freed once the bucket of the first burst (bucket 23) left the window, i.e. 23 h later.
-    env.set_time(T0 + 2 * DAY - HOUR);
-    env.exec(&vault, &report("uusdc", None, 100, 1_000))
-        .unwrap();
+    // At the very end of the expiring bucket at most one fair share (100 / 24 = 4) is free:
+    // within one window the total stays <= quota + quota / buckets.
+    env.set_time(T0 + 2 * DAY - 2);
+    env.exec_err(
+        &vault,
+        &report("uusdc", None, 5, 1_000),
+        exceeded("uusdc", "", 100, 96, 5),
+    );
+    env.exec(&vault, &report("uusdc", None, 4, 1_000)).unwrap();
+    // Bucket 23 is out when bucket 48 starts.
+    env.set_time(T0 + 2 * DAY);
+    env.exec_err(
+        &vault,
+        &report("uusdc", None, 97, 1_000),
+        exceeded("uusdc", "", 100, 4, 97),
+    );
+    env.exec(&vault, &report("uusdc", None, 96, 1_000)).unwrap();
 }
 
 #[test]
@@ -172,7 +198,8 @@ fn reference_is_captured_at_window_start() {
     let s = state(&env, "uusdc", None);
     assert_eq!(s.reference_value, Uint128::new(100_000));
     assert_eq!(s.quota, Uint128::new(10_000));
-    assert_eq!(s.used, Uint128::new(5_000));
+    // The 10 of bucket 0 are the expiring bucket (3599 of its 3600 s still in the window).
+    assert_eq!(s.used, Uint128::new(5_010));
 }
 
 #[test]
@@ -228,6 +255,7 @@ fn unlimited_denoms_pass_and_limits_can_be_changed() {
             warn_bps: 8_000,
             window_secs: 12 * HOUR,
             buckets: 12,
+            min_quota: Uint128::one(),
         }),
     )
     .unwrap();
@@ -256,6 +284,7 @@ fn invalid_limits_and_reports_are_refused() {
             warn_bps: 8_000,
             window_secs: DAY,
             buckets: 24,
+            min_quota: Uint128::one(),
         };
         f(&mut p);
         ExecuteMsg::SetRateLimit(p)
@@ -284,12 +313,23 @@ fn invalid_limits_and_reports_are_refused() {
     env.exec_err(
         &owner,
         &with(&|p| p.buckets = 0),
-        range("buckets", 0, 1, 48),
+        range("buckets", 0, 2, 48),
+    );
+    // One bucket = a fixed window (2x the quota across its edge): refused.
+    env.exec_err(
+        &owner,
+        &with(&|p| p.buckets = 1),
+        range("buckets", 1, 2, 48),
     );
     env.exec_err(
         &owner,
         &with(&|p| p.buckets = 49),
-        range("buckets", 49, 1, 48),
+        range("buckets", 49, 2, 48),
+    );
+    env.exec_err(
+        &owner,
+        &with(&|p| p.min_quota = Uint128::zero()),
+        ContractError::InvalidMinQuota,
     );
     env.exec_err(
         &owner,

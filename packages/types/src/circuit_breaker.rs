@@ -18,11 +18,14 @@
 //!
 //! * key: `b"M"` followed by the scope tag ([`scope_tag`]):
 //!   * Global: `[0x00]` → key `4d 00` (2 bytes)
-//!   * Contract: `[0x01] ++ fnv1a64(contract_addr)` big endian → 10 bytes
-//!   * Market: `[0x02] ++ fnv1a64(contract_addr ++ 0xff ++ market_id)` big endian → 10 bytes
+//!   * Contract: `[0x01] ++ sha256(contract_addr)[..16]` → 18 bytes
+//!   * Market: `[0x02] ++ sha256(contract_addr ++ 0xff ++ market_id)[..16]` → 18 bytes
 //!
-//!   `fnv1a64` is 64-bit FNV-1a ([`fnv1a64`]) over the UTF-8 bytes of the address as the chain
-//!   spells it (`Addr::as_str`, always the normalized form because the breaker validates it).
+//!   The hash is SHA-256 truncated to its first 16 bytes ([`scope_hash`]) over the UTF-8 bytes
+//!   of the address as the chain spells it (`Addr::as_str`, always the normalized form because
+//!   the breaker validates it). 128 bits: aiming a chosen market id at another scope's tag is a
+//!   second preimage (~2^128 work), unlike the 64-bit FNV-1a tags of earlier versions, where a
+//!   guardian or reporter choosing market ids could find a colliding id in ~2^32 work.
 //! * value: 2 or 10 bytes:
 //!   * byte 0: the scope's [`Level`] (`0` Normal, `1` ReduceOnly, `2` WithdrawalsPaused,
 //!     `3` Halted);
@@ -40,8 +43,8 @@
 //! # Cost
 //!
 //! [`action_status`] reads global, then contract, then (if a market id is given) market, and
-//! stops at the first record that blocks the action: at most 3 raw reads of keys of 2, 10 and
-//! 10 bytes returning at most 10 bytes each.
+//! stops at the first record that blocks the action: at most 3 raw reads of keys of 2, 18 and
+//! 18 bytes returning at most 10 bytes each.
 
 use cosmwasm_schema::{cw_serde, QueryResponses};
 use cosmwasm_std::{Addr, Binary, QuerierWrapper, StdError, StdResult, Timestamp, Uint128};
@@ -198,51 +201,187 @@ pub const MARKET_TAG_SEPARATOR: u8 = 0xff;
 /// Longest market id the breaker accepts.
 pub const MAX_MARKET_ID_LEN: usize = 64;
 
-const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
-const FNV_PRIME: u64 = 0x0000_0100_0000_01b3;
+/// Bytes of SHA-256 kept in a scope tag (128 bits: finding any id whose tag equals a given
+/// scope's tag is a second preimage, ~2^128 work).
+pub const SCOPE_HASH_LEN: usize = 16;
+/// Length of a contract or market compact key: `b"M"`, the kind byte and the hash.
+pub const SCOPE_KEY_LEN: usize = 2 + SCOPE_HASH_LEN;
 
-fn fnv1a64_update(mut hash: u64, bytes: &[u8]) -> u64 {
-    for b in bytes {
-        hash ^= u64::from(*b);
-        hash = hash.wrapping_mul(FNV_PRIME);
+const SHA256_H0: [u32; 8] = [
+    0x6a09_e667,
+    0xbb67_ae85,
+    0x3c6e_f372,
+    0xa54f_f53a,
+    0x510e_527f,
+    0x9b05_688c,
+    0x1f83_d9ab,
+    0x5be0_cd19,
+];
+
+const SHA256_K: [u32; 64] = [
+    0x428a_2f98,
+    0x7137_4491,
+    0xb5c0_fbcf,
+    0xe9b5_dba5,
+    0x3956_c25b,
+    0x59f1_11f1,
+    0x923f_82a4,
+    0xab1c_5ed5,
+    0xd807_aa98,
+    0x1283_5b01,
+    0x2431_85be,
+    0x550c_7dc3,
+    0x72be_5d74,
+    0x80de_b1fe,
+    0x9bdc_06a7,
+    0xc19b_f174,
+    0xe49b_69c1,
+    0xefbe_4786,
+    0x0fc1_9dc6,
+    0x240c_a1cc,
+    0x2de9_2c6f,
+    0x4a74_84aa,
+    0x5cb0_a9dc,
+    0x76f9_88da,
+    0x983e_5152,
+    0xa831_c66d,
+    0xb003_27c8,
+    0xbf59_7fc7,
+    0xc6e0_0bf3,
+    0xd5a7_9147,
+    0x06ca_6351,
+    0x1429_2967,
+    0x27b7_0a85,
+    0x2e1b_2138,
+    0x4d2c_6dfc,
+    0x5338_0d13,
+    0x650a_7354,
+    0x766a_0abb,
+    0x81c2_c92e,
+    0x9272_2c85,
+    0xa2bf_e8a1,
+    0xa81a_664b,
+    0xc24b_8b70,
+    0xc76c_51a3,
+    0xd192_e819,
+    0xd699_0624,
+    0xf40e_3585,
+    0x106a_a070,
+    0x19a4_c116,
+    0x1e37_6c08,
+    0x2748_774c,
+    0x34b0_bcb5,
+    0x391c_0cb3,
+    0x4ed8_aa4a,
+    0x5b9c_ca4f,
+    0x682e_6ff3,
+    0x748f_82ee,
+    0x78a5_636f,
+    0x84c8_7814,
+    0x8cc7_0208,
+    0x90be_fffa,
+    0xa450_6ceb,
+    0xbef9_a3f7,
+    0xc671_78f2,
+];
+
+/// SHA-256 (FIPS 180-4) of `data`. Written out here (checked against the FIPS test vectors)
+/// because the chain has no hash host call and `bulwark-types` carries no hash crate; a few
+/// thousand wasm instructions for a ≤ 3-block scope input.
+#[allow(clippy::needless_range_loop)] // fixed-size rounds read clearer with indices
+pub fn sha256(data: &[u8]) -> [u8; 32] {
+    let mut msg = Vec::with_capacity(data.len().saturating_add(72));
+    msg.extend_from_slice(data);
+    msg.push(0x80);
+    while msg.len() % 64 != 56 {
+        msg.push(0);
     }
-    hash
+    let bit_len = (data.len() as u64).wrapping_mul(8);
+    msg.extend_from_slice(&bit_len.to_be_bytes());
+    let mut h = SHA256_H0;
+    for block in msg.chunks_exact(64) {
+        let mut w = [0u32; 64];
+        for (i, word) in block.chunks_exact(4).enumerate().take(16) {
+            w[i] = u32::from_be_bytes([word[0], word[1], word[2], word[3]]);
+        }
+        for i in 16..64 {
+            let s0 = w[i - 15].rotate_right(7) ^ w[i - 15].rotate_right(18) ^ (w[i - 15] >> 3);
+            let s1 = w[i - 2].rotate_right(17) ^ w[i - 2].rotate_right(19) ^ (w[i - 2] >> 10);
+            w[i] = w[i - 16]
+                .wrapping_add(s0)
+                .wrapping_add(w[i - 7])
+                .wrapping_add(s1);
+        }
+        let [mut a, mut b, mut c, mut d, mut e, mut f, mut g, mut hh] = h;
+        for i in 0..64 {
+            let s1 = e.rotate_right(6) ^ e.rotate_right(11) ^ e.rotate_right(25);
+            let ch = (e & f) ^ (!e & g);
+            let t1 = hh
+                .wrapping_add(s1)
+                .wrapping_add(ch)
+                .wrapping_add(SHA256_K[i])
+                .wrapping_add(w[i]);
+            let s0 = a.rotate_right(2) ^ a.rotate_right(13) ^ a.rotate_right(22);
+            let maj = (a & b) ^ (a & c) ^ (b & c);
+            let t2 = s0.wrapping_add(maj);
+            hh = g;
+            g = f;
+            f = e;
+            e = d.wrapping_add(t1);
+            d = c;
+            c = b;
+            b = a;
+            a = t1.wrapping_add(t2);
+        }
+        for (x, y) in h.iter_mut().zip([a, b, c, d, e, f, g, hh]) {
+            *x = x.wrapping_add(y);
+        }
+    }
+    let mut out = [0u8; 32];
+    for (chunk, x) in out.chunks_exact_mut(4).zip(h) {
+        chunk.copy_from_slice(&x.to_be_bytes());
+    }
+    out
 }
 
-/// 64-bit FNV-1a, the hash of the published scope tags.
-pub fn fnv1a64(bytes: &[u8]) -> u64 {
-    fnv1a64_update(FNV_OFFSET, bytes)
+/// The published scope hash: the first [`SCOPE_HASH_LEN`] bytes of SHA-256 of `input`.
+pub fn scope_hash(input: &[u8]) -> [u8; SCOPE_HASH_LEN] {
+    let digest = sha256(input);
+    let mut out = [0u8; SCOPE_HASH_LEN];
+    out.copy_from_slice(&digest[..SCOPE_HASH_LEN]);
+    out
 }
 
-fn contract_tag_hash(contract_addr: &str) -> u64 {
-    fnv1a64(contract_addr.as_bytes())
-}
-
-fn market_tag_hash(contract_addr: &str, market_id: &str) -> u64 {
-    let h = fnv1a64_update(FNV_OFFSET, contract_addr.as_bytes());
-    let h = fnv1a64_update(h, &[MARKET_TAG_SEPARATOR]);
-    fnv1a64_update(h, market_id.as_bytes())
-}
-
-fn tagged(kind: u8, hash: u64) -> [u8; 10] {
-    let mut key = [0u8; 10];
+fn tagged(kind: u8, hash: [u8; SCOPE_HASH_LEN]) -> [u8; SCOPE_KEY_LEN] {
+    let mut key = [0u8; SCOPE_KEY_LEN];
     key[0] = MODE_KEY_PREFIX;
     key[1] = kind;
-    key[2..].copy_from_slice(&hash.to_be_bytes());
+    key[2..].copy_from_slice(&hash);
     key
 }
 
 /// Raw key of the global compact record.
 pub const GLOBAL_MODE_KEY: [u8; 2] = [MODE_KEY_PREFIX, SCOPE_KIND_GLOBAL];
 
-/// Raw key of the compact record of a contract scope.
-pub fn contract_mode_key(contract_addr: &str) -> [u8; 10] {
-    tagged(SCOPE_KIND_CONTRACT, contract_tag_hash(contract_addr))
+/// Raw key of the compact record of a contract scope:
+/// `4d 01 ++ sha256(contract_addr)[..16]` (18 bytes).
+pub fn contract_mode_key(contract_addr: &str) -> [u8; SCOPE_KEY_LEN] {
+    tagged(SCOPE_KIND_CONTRACT, scope_hash(contract_addr.as_bytes()))
 }
 
-/// Raw key of the compact record of a market scope.
-pub fn market_mode_key(contract_addr: &str, market_id: &str) -> [u8; 10] {
-    tagged(SCOPE_KIND_MARKET, market_tag_hash(contract_addr, market_id))
+/// Raw key of the compact record of a market scope:
+/// `4d 02 ++ sha256(contract_addr ++ 0xff ++ market_id)[..16]` (18 bytes).
+pub fn market_mode_key(contract_addr: &str, market_id: &str) -> [u8; SCOPE_KEY_LEN] {
+    let mut input = Vec::with_capacity(
+        contract_addr
+            .len()
+            .saturating_add(market_id.len())
+            .saturating_add(1),
+    );
+    input.extend_from_slice(contract_addr.as_bytes());
+    input.push(MARKET_TAG_SEPARATOR);
+    input.extend_from_slice(market_id.as_bytes());
+    tagged(SCOPE_KIND_MARKET, scope_hash(&input))
 }
 
 /// Raw key of the compact record of any scope (also the key of the breaker's detailed record,
@@ -395,7 +534,7 @@ where
 
 /// Why `action` is or is not allowed for (`contract_addr`, `market_id`) at `now`, read by
 /// `WasmQuery::Raw` from the breaker at `breaker_addr`: at most 3 raw reads (global, contract,
-/// market), keys of 2/10/10 bytes, values of at most 10 bytes. Errors (fail closed) on a
+/// market), keys of 2/18/18 bytes, values of at most 10 bytes. Errors (fail closed) on a
 /// malformed record.
 pub fn action_status(
     querier: &QuerierWrapper,
@@ -415,7 +554,8 @@ pub fn action_status(
 }
 
 /// `true` when `action` is allowed for (`contract_addr`, `market_id`) at `now`; see
-/// [`action_status`].
+/// [`action_status`]. A missing record reads as Normal, so a wrong `breaker_addr` fails open:
+/// check the address once with [`verify_breaker`] when it is configured.
 pub fn is_action_allowed(
     querier: &QuerierWrapper,
     breaker_addr: &Addr,
@@ -425,6 +565,19 @@ pub fn is_action_allowed(
     now: Timestamp,
 ) -> StdResult<bool> {
     Ok(action_status(querier, breaker_addr, contract_addr, market_id, action, now)?.is_allowed())
+}
+
+/// Checks that `breaker_addr` is a live circuit breaker by running its `Config` smart query.
+///
+/// Run it whenever a consumer stores or changes the breaker address (instantiate, config
+/// update, migration): [`is_action_allowed`] reads raw storage, and a raw read of an address
+/// that is not the breaker (a typo, a wrong chain prefix, a contract not yet instantiated)
+/// returns nothing, which decodes as Normal — the guard would fail open. A smart query errors
+/// instead. It costs one VM instance, so it belongs in the configuration path, not the hot path.
+pub fn verify_breaker(querier: &QuerierWrapper, breaker_addr: &Addr) -> StdResult<()> {
+    let _config: ConfigResponse =
+        querier.query_wasm_smart(breaker_addr.as_str(), &QueryMsg::Config {})?;
+    Ok(())
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -445,8 +598,19 @@ pub struct ScopeRecord {
     pub block_mask: u8,
     /// Actions with an `Allow` override, as a mask (disjoint from `block_mask`).
     pub allow_mask: u8,
-    /// When this scope was last tightened (start of the cooldown), if ever.
+    /// When this scope was last really tightened (its blocked set grew), if ever.
     pub last_tripped_at: Option<Timestamp>,
+    /// The owner may loosen this scope from then on. Set to `now + cooldown_secs` (the config
+    /// in force then) at every real tightening, so a later cut of `cooldown_secs` does not
+    /// shorten a running cooldown. `None` on records written before this field existed, which
+    /// fall back to `last_tripped_at + cooldown_secs`.
+    #[serde(default)]
+    pub loosen_not_before: Option<Timestamp>,
+    /// Largest `liquidation_grace_secs` in force at a real tightening of this scope. Lifting
+    /// uses the larger of this and the current config, so a cut of the grace does not apply to
+    /// scopes already tripped.
+    #[serde(default)]
+    pub grace_floor_secs: u64,
     /// Liquidations on this scope stay blocked until then (grace after a halt is lifted).
     pub liquidations_blocked_until: Option<Timestamp>,
     pub updated_at: Timestamp,
@@ -523,8 +687,15 @@ pub struct RateLimitParams {
     pub warn_bps: u32,
     /// Rolling window length in seconds; a multiple of `buckets`.
     pub window_secs: u64,
-    /// Number of buckets (1..=48) the window is divided into.
+    /// Number of buckets (2..=48) the window is divided into.
     pub buckets: u32,
+    /// Absolute floor of the quota per window, in `denom` units; must be positive. The quota is
+    /// `max(min_quota, reference_value * quota_bps / 10_000)`, so a tiny first report of a
+    /// window (tiny reference) cannot freeze outflows for the whole window. The serde default
+    /// (0) exists only so limits stored before this field still load; `SetRateLimit` refuses 0
+    /// (`InvalidMinQuota`), so in messages the field is required in effect.
+    #[serde(default)]
+    pub min_quota: Uint128,
 }
 
 #[cw_serde]
@@ -546,7 +717,10 @@ pub enum ExecuteMsg {
         reason: String,
     },
     /// Set (`Some`) or clear (`None`) a per-action override in one scope. Guardians may only
-    /// tighten (set `Block`); the owner may do anything, loosening only after the cooldown.
+    /// tighten (set `Block`, or clear an `Allow`), and may not `Block` `Reduce` or `Liquidate`
+    /// (owner only: reducing risk stays possible short of a full halt, which guardians reach
+    /// with `Trip`). The owner may do anything, loosening only after the cooldown. Only a
+    /// change that blocks something new restarts the cooldown.
     SetOverride {
         scope: Scope,
         action: ActionClass,
@@ -572,7 +746,9 @@ pub enum ExecuteMsg {
     RemoveReporter {
         reporter: String,
     },
-    /// Owner only.
+    /// Owner only. A cut of `cooldown_secs` or `liquidation_grace_secs` applies only to scopes
+    /// tripped afterwards: each real tightening stores its own cooldown deadline and grace floor
+    /// ([`ScopeRecord::loosen_not_before`], [`ScopeRecord::grace_floor_secs`]).
     UpdateConfig {
         cooldown_secs: Option<u64>,
         liquidation_grace_secs: Option<u64>,
@@ -678,7 +854,7 @@ pub struct ScopeStateResponse {
     /// Blocked in this scope alone (level and overrides), ignoring the grace period.
     pub blocked_actions: Vec<ActionClass>,
     pub last_tripped_at: Option<Timestamp>,
-    /// The owner may loosen from then on.
+    /// The owner may loosen from then on (the stored `loosen_not_before`).
     pub cooldown_ends_at: Option<Timestamp>,
     pub liquidations_blocked_until: Option<Timestamp>,
     pub updated_at: Option<Timestamp>,
@@ -717,9 +893,10 @@ pub struct RateLimitResponse {
     /// Reference value captured at the start of the current window.
     pub reference_value: Uint128,
     pub reference_captured_at: Option<Timestamp>,
-    /// `reference_value * quota_bps / 10_000` (floor).
+    /// `max(min_quota, reference_value * quota_bps / 10_000)` (floor).
     pub quota: Uint128,
-    /// Outflow counted in the buckets still inside the window at query time.
+    /// Outflow counted against the quota at query time: the `buckets` newest buckets in full
+    /// plus the expiring bucket weighted as documented in the contract README.
     pub used: Uint128,
     pub remaining: Uint128,
 }
@@ -767,23 +944,58 @@ pub struct HistoryEntry {
 mod tests {
     use super::*;
 
+    fn hex(bytes: &[u8]) -> String {
+        bytes.iter().map(|b| format!("{b:02x}")).collect()
+    }
+
     #[test]
-    fn fnv_reference_vectors() {
-        // Published FNV-1a 64 test vectors.
-        assert_eq!(fnv1a64(b""), 0xcbf2_9ce4_8422_2325);
-        assert_eq!(fnv1a64(b"a"), 0xaf63_dc4c_8601_ec8c);
-        assert_eq!(fnv1a64(b"foobar"), 0x8594_4171_f739_67e8);
+    fn sha256_reference_vectors() {
+        // FIPS 180-4 / NIST example vectors (one block, empty, two blocks, many blocks).
+        assert_eq!(
+            hex(&sha256(b"abc")),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+        assert_eq!(
+            hex(&sha256(b"")),
+            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+        );
+        assert_eq!(
+            hex(&sha256(
+                b"abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq"
+            )),
+            "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1"
+        );
+        assert_eq!(
+            hex(&sha256(&[b'a'; 1000])),
+            "41edece42d63e8d9bf515a9ba6932e1c20cbc9f5a5d134645adb5db1b9737ea3"
+        );
+        // Padding edge: 55, 56 and 64 bytes.
+        assert_eq!(
+            hex(&sha256(&[b'a'; 55])),
+            "9f4390f8d30c2dd92ec9f095b65e2b9ae9b0a925a5258e241c9f1e910f734318"
+        );
+        assert_eq!(
+            hex(&sha256(&[b'a'; 56])),
+            "b35439a4ac6f0948b6d6f9e3c6af0f5f590ce20f1bde7090ef7970686ec6738a"
+        );
+        assert_eq!(
+            hex(&sha256(&[b'a'; 64])),
+            "ffe054fe7ae0cb6dc65c3af9b61d5209f439851db43d0ba5997337df154668eb"
+        );
     }
 
     #[test]
     fn keys_have_published_shape() {
         assert_eq!(GLOBAL_MODE_KEY, [0x4d, 0x00]);
         let k = contract_mode_key("addr");
+        assert_eq!(k.len(), 18);
         assert_eq!(&k[..2], &[0x4d, 0x01]);
-        assert_eq!(&k[2..], &fnv1a64(b"addr").to_be_bytes());
+        assert_eq!(&k[2..], &sha256(b"addr")[..16]);
         let m = market_mode_key("addr", "eth");
         assert_eq!(&m[..2], &[0x4d, 0x02]);
-        assert_eq!(&m[2..], &fnv1a64(b"addr\xffeth").to_be_bytes());
+        assert_eq!(&m[2..], &sha256(b"addr\xffeth")[..16]);
+        // The separator keeps (addr, id) pairs apart.
+        assert_ne!(market_mode_key("ab", "c"), market_mode_key("a", "bc"));
     }
 
     #[test]
