@@ -314,7 +314,7 @@ fn a_crash_is_liquidated_and_health_restored() {
     let mut w = World::new();
     let bob = w.bob.clone();
     let account = w.open_account(&bob, 1_400_000_000); // 1,400 USDC
-                                                     // 400 ATOM at ~10: just above the 1,300 USDC initial requirement.
+                                                       // 400 ATOM at ~10: just above the 1,300 USDC initial requirement.
     w.order(&bob, account, "400", "10.1").unwrap();
     let keeper = w.keeper.clone();
     let vault_addr = w.vault();
