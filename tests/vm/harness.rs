@@ -20,7 +20,8 @@ use std::collections::HashSet;
 use std::path::PathBuf;
 
 use cosmwasm_std::{
-    Addr, Binary, ContractResult, Empty, Env, MessageInfo, Order, Record, Response,
+    Addr, Binary, ContractResult, Empty, Env, MessageInfo, Order, QuerierResult, Record, Response,
+    WasmQuery,
 };
 use cosmwasm_vm::testing::{mock_env, MockApi, MockQuerier, MockStorage};
 use cosmwasm_vm::{
@@ -141,6 +142,17 @@ pub struct VmContract {
 
 impl VmContract {
     pub fn new(name: &str) -> Self {
+        Self::with_wasm_querier(name, |_| {
+            cosmwasm_std::SystemResult::Err(cosmwasm_std::SystemError::Unknown {})
+        })
+    }
+
+    /// A contract whose queries to other contracts are answered by `handler` (e.g. raw reads
+    /// of the oracle's price record or the breaker's mode).
+    pub fn with_wasm_querier(
+        name: &str,
+        handler: impl Fn(&WasmQuery) -> QuerierResult + 'static,
+    ) -> Self {
         let wasm = artifact(name);
         let capabilities: HashSet<String> = capabilities_from_csv(OSMOSIS_CAPABILITIES);
         cosmwasm_vm::internals::check_wasm(
@@ -150,12 +162,14 @@ impl VmContract {
             cosmwasm_vm::internals::Logger::Off,
         )
         .unwrap_or_else(|e| panic!("{name} fails the Osmosis VM checks: {e}"));
+        let mut querier = MockQuerier::new(&[]);
+        querier.update_wasm(handler);
         let backend = Backend {
             api: MockApi::default(),
             storage: SdkGasStorage {
                 inner: MockStorage::default(),
             },
-            querier: MockQuerier::new(&[]),
+            querier,
         };
         let options = InstanceOptions {
             gas_limit: 100_000_000_000_000,

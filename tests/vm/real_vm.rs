@@ -8,8 +8,12 @@ mod harness;
 use std::str::FromStr;
 
 use bulwark_types::circuit_breaker::{self as breaker, Level, Scope};
+use bulwark_types::options;
 use bulwark_types::oracle::{self as oracle, AssetConfig, FeedPrice, PriceResponse, Source};
-use cosmwasm_std::{Addr, SignedDecimal256};
+use cosmwasm_std::{
+    to_json_binary, Addr, Binary, ContractResult, Decimal256, SignedDecimal256, SystemResult,
+    Uint128, WasmQuery,
+};
 use harness::{CallGas, VmContract};
 
 const FEED_BUDGET: u64 = 150_000;
@@ -184,5 +188,66 @@ fn breaker_trip_within_budget() {
         gas.sdk_total() <= BREAKER_TRIP_BUDGET,
         "trip costs {}",
         gas.sdk_total()
+    );
+}
+
+/// One Black-Scholes price with its greeks, inside the options contract's `Quote` query (a
+/// quote prices the mid, both spread legs and the trade's vol impact: several evaluations).
+/// The oracle's record and the breaker's mode are answered by raw reads.
+#[test]
+fn options_quote_gas() {
+    let oracle_addr = cosmwasm_vm::testing::MockApi::default().addr_make("oracle");
+    let now = cosmwasm_vm::testing::mock_env().block.time.seconds();
+    let record = serde_json::json!({"p": "10", "t": now, "h": 1, "n": 2, "f": 0});
+    let oracle_for_handler = oracle_addr.clone();
+    let mut c = VmContract::with_wasm_querier("bulwark_options", move |q| match q {
+        WasmQuery::Raw { contract_addr, .. } if *contract_addr == oracle_for_handler => {
+            SystemResult::Ok(ContractResult::Ok(to_json_binary(&record).unwrap()))
+        }
+        // Any other raw read (breaker mode, vault grid) finds nothing: Normal / no grid.
+        WasmQuery::Raw { .. } => SystemResult::Ok(ContractResult::Ok(Binary::default())),
+        _ => SystemResult::Err(cosmwasm_std::SystemError::Unknown {}),
+    });
+    let owner = c.addr("dao");
+    let msg = bulwark_testing::options::instantiate_msg_with(
+        &owner,
+        &c.addr("vault"),
+        &Addr::unchecked(oracle_addr),
+        &c.addr("breaker"),
+    );
+    c.instantiate(&owner, &msg).unwrap();
+    let expiry = now + 30 * 86_400;
+    let (res, _) = c
+        .execute(
+            &owner,
+            &options::ExecuteMsg::CreateBoard {
+                asset_id: "ATOM".into(),
+                expiry,
+                base_iv: Decimal256::from_str("0.6").unwrap(),
+                cap_price: Decimal256::from_str("40").unwrap(),
+                multiplier: Uint128::new(1_000_000),
+                strikes: vec![options::StrikeInput {
+                    strike: Decimal256::from_str("11").unwrap(),
+                    skew: Decimal256::one(),
+                }],
+            },
+        )
+        .unwrap();
+    assert!(res.attributes.iter().any(|a| a.key == "board_id"));
+    c.next_block(6);
+    let quote = |c: &mut VmContract, amount: u128| {
+        c.query(&options::QueryMsg::Quote {
+            series_id: 2, // strike id 1, call
+            amount: Uint128::new(amount),
+            is_buy: true,
+        })
+    };
+    let (body, gas) = quote(&mut c, 1).unwrap_or_else(|e| panic!("quote: {e}"));
+    let parsed: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    assert!(parsed.to_string().contains("premium"), "{parsed}");
+    report("options_quote (query)", gas);
+    println!(
+        "options_quote vm gas in CosmWasm units: {}",
+        gas.vm * harness::GAS_MULTIPLIER
     );
 }
