@@ -280,11 +280,25 @@ fn bad_input_is_refused_without_state_change() {
 fn prices_must_be_fresh_present_and_not_from_this_block() {
     let mut s = Suite::new();
     let alice = s.alice.clone();
-    // same-block price: refused for opening
+    // A price stored in this block never prices a trade: the oracle serves the previous
+    // block's value until the next block, so the quote does not move.
+    let quote = |s: &Suite| -> bulwark_types::options::QuoteResponse {
+        s.query(&QueryMsg::Quote {
+            series_id: CALL_100,
+            amount: Uint128::one(),
+            is_buy: true,
+        })
+        .unwrap()
+    };
+    let before = quote(&s);
     s.feed_only(ATOM, "101");
-    let e = err(s.buy(&alice, 1, CALL_100, 1));
-    assert!(matches!(e, ContractError::PriceUnusable { .. }), "{e:?}");
+    assert_eq!(quote(&s), before);
     s.advance(5);
+    assert_ne!(
+        quote(&s),
+        before,
+        "the new price applies from the next block"
+    );
     s.buy(&alice, 1, CALL_100, 1).unwrap();
     // stale (max age 120 s)
     s.advance(200);

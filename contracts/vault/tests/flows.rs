@@ -1366,7 +1366,8 @@ fn a_price_from_the_current_block_cannot_open_risk() {
     s.lp_deposit(&bob, 10_000_000).unwrap();
     let id = s.create_account(&alice);
     s.deposit(&alice, id, 1_000_000, ATOM);
-    // feed without moving to the next block
+    // A crash price fed in this block does not price this block's trades: the oracle serves
+    // the previous block's value (10), at which the collateral covers the trade.
     let now = s.app.block_info().time.seconds();
     s.app
         .execute_contract(
@@ -1375,37 +1376,35 @@ fn a_price_from_the_current_block_cannot_open_risk() {
             &bulwark_types::oracle::ExecuteMsg::Feed {
                 prices: vec![bulwark_types::oracle::FeedPrice {
                     asset_id: "ATOM".into(),
-                    price: d("10"),
+                    price: d("1"),
                     publish_time: now,
                 }],
             },
             &[],
         )
         .unwrap();
+    s.trade(
+        &ma,
+        &alice,
+        id,
+        cash(0, 0, 0),
+        linear_risk(10_000_000, 0, 0),
+        RiskChange::Increase,
+    )
+    .unwrap();
+    // From the next block the crash price applies and the same trade no longer fits.
+    s.next_block();
     assert!(matches!(
         err(s.trade(
             &ma,
             &alice,
             id,
             cash(0, 0, 0),
-            linear_risk(1_000_000, 0, 0),
+            linear_risk(10_000_000, 0, 0),
             RiskChange::Increase
         )),
-        ContractError::Price {
-            error: PriceError::SameBlock { .. },
-            ..
-        }
+        ContractError::BelowInitialMargin { .. }
     ));
-    s.next_block();
-    s.trade(
-        &ma,
-        &alice,
-        id,
-        cash(0, 0, 0),
-        linear_risk(1_000_000, 0, 0),
-        RiskChange::Increase,
-    )
-    .unwrap();
 }
 
 #[test]

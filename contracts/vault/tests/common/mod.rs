@@ -298,6 +298,8 @@ impl Suite {
             warn_bps: quota_bps,
             window_secs: 3600,
             buckets: 6,
+            // The smallest floor: the tests exercise the quota in bps of the reference.
+            min_quota: cosmwasm_std::Uint128::one(),
         }))
         .unwrap();
     }
