@@ -76,6 +76,11 @@ pub fn execute(
         }
         ExecuteMsg::Feed { prices } => exec::feed(deps, env, info, prices),
         ExecuteMsg::Refresh { assets } => exec::refresh(deps, env, assets),
+        ExecuteMsg::SetAssetDelay { asset_id, delay } => {
+            exec::set_asset_delay(deps, env, info, asset_id, delay)
+        }
+        ExecuteMsg::Poke { asset_ids } => exec::poke(deps, env, asset_ids),
+        ExecuteMsg::VoidNext { asset_id } => exec::void_next(deps, info, asset_id),
     }
 }
 

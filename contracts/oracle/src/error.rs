@@ -98,6 +98,12 @@ pub enum ContractError {
         start: u64,
         end: u64,
     },
+    #[error("delay of {delay_secs}s is outside {min}..={max}s")]
+    InvalidDelay { delay_secs: u64, min: u64, max: u64 },
+    #[error("asset {asset_id} has no OSM delay")]
+    NoDelay { asset_id: String },
+    #[error("asset {asset_id} has no queued next price to void")]
+    NothingToVoid { asset_id: String },
     #[error("arithmetic overflow")]
     Overflow,
     #[error("unknown reply id {id}")]

@@ -7,11 +7,11 @@ use cosmwasm_std::{
 
 use bulwark_types::circuit_breaker::ExecuteMsg as BreakerExecuteMsg;
 use bulwark_types::oracle::{
-    AssetConfig, FeedPrice, MoveBlock, PriceRecord, Source, SourceStatus, FLAG_MOVE_BLOCKED,
-    FLAG_PAUSED, HISTORY_CAPACITY, MAX_ADDRESS_BATCH, MAX_ASSET_ID_LEN, MAX_FEEDERS,
-    MAX_FEED_BATCH, MAX_FUTURE_SKEW_CAP_SECS, MAX_GUARDIANS, MAX_REFRESH_BATCH,
-    MAX_SOURCES_PER_ASSET, MAX_TRIP_TARGETS, MOVE_ANCHOR_INTERVAL_SECS, PRICES,
-    TWAP_CHECKPOINT_INTERVAL_SECS,
+    AssetConfig, DelayConfig, DelayedPrice, FeedPrice, MoveBlock, PriceRecord, Source,
+    SourceStatus, FLAG_MOVE_BLOCKED, FLAG_PAUSED, HISTORY_CAPACITY, MAX_ADDRESS_BATCH,
+    MAX_ASSET_ID_LEN, MAX_DELAY_SECS, MAX_FEEDERS, MAX_FEED_BATCH, MAX_FUTURE_SKEW_CAP_SECS,
+    MAX_GUARDIANS, MAX_POKE_BATCH, MAX_REFRESH_BATCH, MAX_SOURCES_PER_ASSET, MAX_TRIP_TARGETS,
+    MIN_DELAY_SECS, MOVE_ANCHOR_INTERVAL_SECS, PRICES, TWAP_CHECKPOINT_INTERVAL_SECS,
 };
 use bulwark_types::ownership::assert_owner;
 
@@ -19,8 +19,8 @@ use crate::aggregate::{aggregate, distance_bps, AggregatePrice, Params};
 use crate::error::ContractError;
 use crate::sources::gather;
 use crate::state::{
-    AssetState, Config, FeederObservation, HistoryEntry, ASSETS, ASSET_STATE, CHECKPOINTS, CONFIG,
-    FEEDERS, FEEDER_OBS, LEGACY_HISTORY,
+    hop, AssetState, Config, DelayState, FeederObservation, HistoryEntry, Hop, ASSETS, ASSET_STATE,
+    CHECKPOINTS, CONFIG, DELAYS, FEEDERS, FEEDER_OBS, LEGACY_HISTORY,
 };
 
 /// Reply id of a breaker `Trip` sub-message (reply on error only); payload = asset id.
@@ -386,6 +386,7 @@ pub fn remove_asset(
         LEGACY_HISTORY.remove(deps.storage, (asset_id.as_str(), slot));
     }
     PRICES.remove(deps.storage, &asset_id);
+    DELAYS.remove(deps.storage, &asset_id);
     ASSET_STATE.remove(deps.storage, &asset_id);
     ASSETS.remove(deps.storage, &asset_id);
     Ok(Response::new()
@@ -398,11 +399,7 @@ pub fn pause_asset(
     info: MessageInfo,
     asset_id: String,
 ) -> Result<Response, ContractError> {
-    let config = CONFIG.load(deps.storage)?;
-    if !config.guardians.contains(&info.sender) && assert_owner(deps.storage, &info.sender).is_err()
-    {
-        return Err(ContractError::NotGuardian);
-    }
+    guardian_or_owner(deps.storage, &info.sender)?;
     load_asset(deps.storage, &asset_id)?;
     let mut state = ASSET_STATE
         .may_load(deps.storage, &asset_id)?
@@ -496,6 +493,13 @@ fn check_batch<'a>(
 /// The outcome of one asset's aggregation in an execute path.
 enum Outcome {
     Published(PriceRecord),
+    /// An asset with an OSM delay accepted the aggregate `latest` and ran the hop rule; the
+    /// record (if any) carries the delayed current value.
+    Delayed {
+        latest: Decimal256,
+        hop: Hop,
+        record: Option<PriceRecord>,
+    },
     /// Same price and publish time as the record: nothing rewritten.
     Unchanged(PriceRecord),
     MoveBlocked(MoveBlock),
@@ -623,16 +627,17 @@ fn refresh_asset(
     };
 
     let last = PRICES.may_load(deps.storage, asset_id)?;
-    if let (Some(mm), Some(mut last), false) =
-        (&asset.max_move, last.clone(), state.skip_move_check_once)
+    // Measured against the anchor, which moves at most once per minute, so stacking many
+    // publications in one block or minute gains nothing. State from before anchors existed
+    // falls back to the last accepted price. (With an OSM delay the anchor follows the latest
+    // accepted aggregate, not the delayed record.)
+    let anchor = match state.anchor_price {
+        Some(p) => Some((p, state.anchor_time)),
+        None => last.as_ref().map(|l| (l.price, state.last_stored_time)),
+    };
+    if let (Some(mm), Some((anchor_price, anchor_time)), false) =
+        (&asset.max_move, anchor, state.skip_move_check_once)
     {
-        // Measured against the anchor, which moves at most once per minute, so stacking many
-        // publications in one block or minute gains nothing. State from before anchors
-        // existed falls back to the last accepted price.
-        let (anchor_price, anchor_time) = match state.anchor_price {
-            Some(p) => (p, state.anchor_time),
-            None => (last.price, state.last_stored_time),
-        };
         let elapsed = now.saturating_sub(anchor_time);
         let allowed_bps = (u64::from(mm.bps_per_minute).saturating_mul(elapsed) / 60)
             .saturating_add(u64::from(mm.min_bps))
@@ -664,7 +669,7 @@ fn refresh_asset(
             };
             state.move_block = Some(block.clone());
             ASSET_STATE.save(deps.storage, asset_id, &state)?;
-            if !last.is_move_blocked() {
+            if let Some(mut last) = last.filter(|l| !l.is_move_blocked()) {
                 // Only the flag changes: the value and its block height stay.
                 last.flags |= FLAG_MOVE_BLOCKED;
                 PRICES.save(deps.storage, asset_id, &last)?;
@@ -700,6 +705,15 @@ fn refresh_asset(
         }
     }
 
+    if let Some(delay) = DELAYS.may_load(deps.storage, asset_id)? {
+        let accepted = AggregatePrice {
+            price,
+            publish_time,
+            sources_used,
+        };
+        return publish_delayed(deps.storage, env, asset_id, state, delay, last, &accepted);
+    }
+
     let height = env.block.height;
     let price_changed = last.as_ref().is_none_or(|r| r.price != price);
     let value_changed = price_changed
@@ -716,28 +730,18 @@ fn refresh_asset(
             }
             r
         }
-        last => {
-            // Keep the previous block's value: consumers use it while this block lasts.
-            let (prev_price, prev_publish_time, prev_block_height) = match &last {
-                Some(r) if r.block_height < height => {
-                    (Some(r.price), Some(r.publish_time), Some(r.block_height))
-                }
-                Some(r) => (r.prev_price, r.prev_publish_time, r.prev_block_height),
-                None => (None, None, None),
-            };
-            let record = PriceRecord {
+        last => store_value(
+            deps.storage,
+            asset_id,
+            last,
+            &AggregatePrice {
                 price,
                 publish_time,
-                block_height: height,
                 sources_used,
-                flags: 0,
-                prev_price,
-                prev_publish_time,
-                prev_block_height,
-            };
-            PRICES.save(deps.storage, asset_id, &record)?;
-            record
-        }
+            },
+            height,
+            0,
+        )?,
     };
     if price_changed {
         accrue_price_change(deps.storage, asset_id, &mut state, price, now)?;
@@ -763,6 +767,296 @@ fn refresh_asset(
     }
 }
 
+/// Stores a new value in the record, keeping the previous block's value in `P/T/H`:
+/// consumers use it while this block lasts.
+fn store_value(
+    storage: &mut dyn Storage,
+    asset_id: &str,
+    last: Option<PriceRecord>,
+    value: &AggregatePrice,
+    height: u64,
+    flags: u8,
+) -> Result<PriceRecord, ContractError> {
+    let (prev_price, prev_publish_time, prev_block_height) = match &last {
+        Some(r) if r.block_height < height => {
+            (Some(r.price), Some(r.publish_time), Some(r.block_height))
+        }
+        Some(r) => (r.prev_price, r.prev_publish_time, r.prev_block_height),
+        None => (None, None, None),
+    };
+    let record = PriceRecord {
+        price: value.price,
+        publish_time: value.publish_time,
+        block_height: height,
+        sources_used: value.sources_used,
+        flags,
+        prev_price,
+        prev_publish_time,
+        prev_block_height,
+    };
+    PRICES.save(storage, asset_id, &record)?;
+    Ok(record)
+}
+
+/// Publication of an asset with an OSM delay, after the max-move check accepted `accepted`:
+/// `accepted` becomes the latest aggregate (and the max-move anchor follows it as without a
+/// delay), then the hop rule runs and the record is brought to the delayed current value.
+fn publish_delayed(
+    storage: &mut dyn Storage,
+    env: &Env,
+    asset_id: &str,
+    mut state: AssetState,
+    mut delay: DelayState,
+    last: Option<PriceRecord>,
+    accepted: &AggregatePrice,
+) -> Result<Outcome, ContractError> {
+    let now = env.block.time.seconds();
+    let price_changed = delay
+        .latest
+        .as_ref()
+        .is_none_or(|l| l.price != accepted.price);
+    let value_changed = price_changed
+        || delay
+            .latest
+            .as_ref()
+            .is_some_and(|l| l.publish_time != accepted.publish_time);
+    if value_changed {
+        delay.latest = Some(DelayedPrice {
+            price: accepted.price,
+            publish_time: accepted.publish_time,
+            sources_used: accepted.sources_used,
+            since: now,
+        });
+    }
+    if price_changed {
+        state.last_stored_time = now;
+    }
+    let anchor_due = state.anchor_price.is_none()
+        || state.skip_move_check_once
+        || (price_changed && now >= state.anchor_time.saturating_add(MOVE_ANCHOR_INTERVAL_SECS));
+    if anchor_due {
+        state.anchor_price = Some(accepted.price);
+        state.anchor_time = now;
+    }
+    state.skip_move_check_once = false;
+    state.move_block = None;
+    let hop = hop(&mut delay, now);
+    let record = publish_current(storage, env, asset_id, &mut state, &delay, last)?;
+    ASSET_STATE.save(storage, asset_id, &state)?;
+    DELAYS.save(storage, asset_id, &delay)?;
+    Ok(Outcome::Delayed {
+        latest: accepted.price,
+        hop,
+        record,
+    })
+}
+
+/// Brings the record of a delayed asset to its `current` value (no rewrite when the value is
+/// the same, as without a delay, so the block height stays) and keeps its flags in line with
+/// the asset state. A price change of the record accrues the TWAP: the TWAP follows the
+/// published (delayed) price.
+fn publish_current(
+    storage: &mut dyn Storage,
+    env: &Env,
+    asset_id: &str,
+    state: &mut AssetState,
+    delay: &DelayState,
+    last: Option<PriceRecord>,
+) -> Result<Option<PriceRecord>, ContractError> {
+    let mut flags = 0;
+    if state.paused {
+        flags |= FLAG_PAUSED;
+    }
+    if state.move_block.is_some() {
+        flags |= FLAG_MOVE_BLOCKED;
+    }
+    let current = match &delay.current {
+        Some(c)
+            if last
+                .as_ref()
+                .is_none_or(|r| r.price != c.price || r.publish_time != c.publish_time) =>
+        {
+            c
+        }
+        _ => {
+            // Nothing new to publish: only the flags may need an update.
+            return Ok(match last {
+                Some(mut r) if r.flags != flags => {
+                    r.flags = flags;
+                    PRICES.save(storage, asset_id, &r)?;
+                    Some(r)
+                }
+                last => last,
+            });
+        }
+    };
+    let price_changed = last.as_ref().is_none_or(|r| r.price != current.price);
+    let record = store_value(
+        storage,
+        asset_id,
+        last,
+        &AggregatePrice {
+            price: current.price,
+            publish_time: current.publish_time,
+            sources_used: current.sources_used,
+        },
+        env.block.height,
+        flags,
+    )?;
+    if price_changed {
+        accrue_price_change(
+            storage,
+            asset_id,
+            state,
+            current.price,
+            env.block.time.seconds(),
+        )?;
+    }
+    Ok(Some(record))
+}
+
+fn guardian_or_owner(
+    storage: &dyn Storage,
+    sender: &cosmwasm_std::Addr,
+) -> Result<(), ContractError> {
+    let config = CONFIG.load(storage)?;
+    if !config.guardians.contains(sender) && assert_owner(storage, sender).is_err() {
+        return Err(ContractError::NotGuardian);
+    }
+    Ok(())
+}
+
+/// Owner: set, change or remove the OSM delay of an asset.
+pub fn set_asset_delay(
+    deps: DepsMut,
+    env: Env,
+    info: MessageInfo,
+    asset_id: String,
+    delay: Option<DelayConfig>,
+) -> Result<Response, ContractError> {
+    assert_owner(deps.storage, &info.sender)?;
+    load_asset(deps.storage, &asset_id)?;
+    let res = Response::new()
+        .add_attribute("action", "set_asset_delay")
+        .add_attribute("asset_id", asset_id.as_str());
+    let Some(DelayConfig { delay_secs }) = delay else {
+        if !DELAYS.has(deps.storage, &asset_id) {
+            return Err(ContractError::NoDelay { asset_id });
+        }
+        // The record keeps the delayed value until the next publication publishes directly.
+        DELAYS.remove(deps.storage, &asset_id);
+        return Ok(res.add_attribute("delay_secs", "none"));
+    };
+    if !(MIN_DELAY_SECS..=MAX_DELAY_SECS).contains(&delay_secs) {
+        return Err(ContractError::InvalidDelay {
+            delay_secs,
+            min: MIN_DELAY_SECS,
+            max: MAX_DELAY_SECS,
+        });
+    }
+    let state = match DELAYS.may_load(deps.storage, &asset_id)? {
+        // The new delay applies to the queued next too.
+        Some(existing) => DelayState {
+            delay_secs,
+            ..existing
+        },
+        // The published value stays published: it becomes the delayed current.
+        None => DelayState {
+            delay_secs,
+            current: PRICES
+                .may_load(deps.storage, &asset_id)?
+                .map(|r| DelayedPrice {
+                    price: r.price,
+                    publish_time: r.publish_time,
+                    sources_used: r.sources_used,
+                    since: env.block.time.seconds(),
+                }),
+            next: None,
+            latest: None,
+        },
+    };
+    DELAYS.save(deps.storage, &asset_id, &state)?;
+    Ok(res.add_attribute("delay_secs", delay_secs.to_string()))
+}
+
+/// Anyone: run the hop rule of delayed assets with their latest accepted aggregate.
+pub fn poke(deps: DepsMut, env: Env, asset_ids: Vec<String>) -> Result<Response, ContractError> {
+    check_batch(asset_ids.iter().map(String::as_str), MAX_POKE_BATCH)?;
+    let now = env.block.time.seconds();
+    let mut res = Response::new().add_attribute("action", "poke");
+    // Bounded by MAX_POKE_BATCH; an error reverts the whole message.
+    for asset_id in &asset_ids {
+        load_asset(deps.storage, asset_id)?;
+        let mut delay =
+            DELAYS
+                .may_load(deps.storage, asset_id)?
+                .ok_or_else(|| ContractError::NoDelay {
+                    asset_id: asset_id.clone(),
+                })?;
+        let mut state = ASSET_STATE
+            .may_load(deps.storage, asset_id)?
+            .unwrap_or_default();
+        if state.paused {
+            return Err(ContractError::AssetPaused {
+                asset_id: asset_id.clone(),
+            });
+        }
+        let hop = hop(&mut delay, now);
+        let mut ev = Event::new("bulwark_oracle_poke")
+            .add_attribute("asset_id", asset_id)
+            .add_attribute("result", hop.as_str());
+        if matches!(hop, Hop::Promoted | Hop::Queued) {
+            let last = PRICES.may_load(deps.storage, asset_id)?;
+            let record = publish_current(deps.storage, &env, asset_id, &mut state, &delay, last)?;
+            ASSET_STATE.save(deps.storage, asset_id, &state)?;
+            DELAYS.save(deps.storage, asset_id, &delay)?;
+            if let Some(r) = record {
+                ev = ev.add_attribute("price", r.price.to_string());
+            }
+        }
+        if let (Some(next), Some(at)) = (&delay.next, delay.next_current_at()) {
+            ev = ev
+                .add_attribute("next_price", next.price.to_string())
+                .add_attribute("next_current_at", at.to_string());
+        }
+        res = res.add_event(ev);
+    }
+    Ok(res)
+}
+
+/// Owner or guardian: discard the queued next (and the latest aggregate) of a delayed asset.
+pub fn void_next(
+    deps: DepsMut,
+    info: MessageInfo,
+    asset_id: String,
+) -> Result<Response, ContractError> {
+    guardian_or_owner(deps.storage, &info.sender)?;
+    load_asset(deps.storage, &asset_id)?;
+    let mut delay =
+        DELAYS
+            .may_load(deps.storage, &asset_id)?
+            .ok_or_else(|| ContractError::NoDelay {
+                asset_id: asset_id.clone(),
+            })?;
+    let Some(voided) = delay.next.take() else {
+        return Err(ContractError::NothingToVoid { asset_id });
+    };
+    // Not queued again by the next hop; a later publication starts a new, full delay.
+    delay.latest = None;
+    DELAYS.save(deps.storage, &asset_id, &delay)?;
+    Ok(Response::new()
+        .add_attribute("action", "void_next")
+        .add_attribute("asset_id", asset_id.as_str())
+        .add_attribute("by", info.sender.as_str())
+        .add_event(
+            Event::new("bulwark_oracle_next_voided")
+                .add_attribute("asset_id", asset_id)
+                .add_attribute("voided_price", voided.price.to_string())
+                .add_attribute("voided_publish_time", voided.publish_time.to_string())
+                .add_attribute("by", info.sender),
+        ))
+}
+
 fn outcome_event(asset_id: &str, outcome: &Outcome) -> Event {
     let ev = Event::new("bulwark_oracle_price").add_attribute("asset_id", asset_id);
     match outcome {
@@ -781,6 +1075,20 @@ fn outcome_event(asset_id: &str, outcome: &Outcome) -> Event {
         Outcome::Unchanged(r) => ev
             .add_attribute("result", "unchanged")
             .add_attribute("price", r.price.to_string()),
+        Outcome::Delayed {
+            latest,
+            hop,
+            record,
+        } => {
+            let ev = ev
+                .add_attribute("result", "delayed")
+                .add_attribute("latest_price", latest.to_string())
+                .add_attribute("hop", hop.as_str());
+            match record {
+                Some(r) => ev.add_attribute("price", r.price.to_string()),
+                None => ev,
+            }
+        }
         Outcome::Paused => ev.add_attribute("result", "paused"),
     }
 }

@@ -13,7 +13,9 @@ use crate::aggregate::{aggregate, Params};
 use crate::error::ContractError;
 use crate::execute::price_dt;
 use crate::sources::gather;
-use crate::state::{AssetState, HistoryEntry, ASSETS, ASSET_STATE, CHECKPOINTS, CONFIG, FEEDERS};
+use crate::state::{
+    AssetState, HistoryEntry, ASSETS, ASSET_STATE, CHECKPOINTS, CONFIG, DELAYS, FEEDERS,
+};
 
 fn page_limit(limit: Option<u32>) -> usize {
     // safe: at most MAX_PAGE_LIMIT (50) fits in usize
@@ -128,6 +130,9 @@ pub fn price_detail(
             status: status.clone(),
         })
         .collect();
+    let delayed = DELAYS
+        .may_load(deps.storage, &asset_id)?
+        .map(|d| d.to_public());
     Ok(PriceDetailResponse {
         asset_id,
         record,
@@ -138,6 +143,7 @@ pub fn price_detail(
         aggregate: agg.price.map(|p| p.price),
         accepted: agg.accepted,
         quorum: asset.quorum,
+        delayed,
     })
 }
 

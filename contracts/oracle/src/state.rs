@@ -5,7 +5,7 @@ use cosmwasm_schema::cw_serde;
 use cosmwasm_std::{Addr, Decimal256, Uint256};
 use cw_storage_plus::{Item, Map};
 
-use bulwark_types::oracle::{AssetConfig, MoveBlock};
+use bulwark_types::oracle::{AssetConfig, DelayedPrice, DelayedState, MoveBlock};
 
 #[cw_serde]
 pub struct Config {
@@ -59,6 +59,84 @@ pub struct AssetState {
 
 pub const ASSET_STATE: Map<&str, AssetState> = Map::new("asset_state");
 
+/// The OSM delay queue of an asset with a delay (absent for assets without one). See
+/// `bulwark_types::oracle::DelayConfig` for the hop rule.
+#[cw_serde]
+pub struct DelayState {
+    pub delay_secs: u64,
+    pub current: Option<DelayedPrice>,
+    pub next: Option<DelayedPrice>,
+    pub latest: Option<DelayedPrice>,
+}
+
+impl DelayState {
+    /// When `next` may become current (saturating: a far-future time is never due).
+    pub fn next_current_at(&self) -> Option<u64> {
+        self.next
+            .as_ref()
+            .map(|n| n.since.saturating_add(self.delay_secs))
+    }
+
+    pub fn to_public(&self) -> DelayedState {
+        DelayedState {
+            delay_secs: self.delay_secs,
+            current: self.current.clone(),
+            next: self.next.clone(),
+            next_current_at: self.next_current_at(),
+            latest: self.latest.clone(),
+        }
+    }
+}
+
+/// What one hop did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Hop {
+    /// `next` became `current` (and `latest`, if any, was queued).
+    Promoted,
+    /// Nothing was queued; `latest` was queued as `next`.
+    Queued,
+    /// `next` is queued and its delay has not passed: nothing changed.
+    NotDue,
+    /// Nothing queued and nothing to queue.
+    Idle,
+}
+
+impl Hop {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Hop::Promoted => "promoted",
+            Hop::Queued => "queued",
+            Hop::NotDue => "not_due",
+            Hop::Idle => "idle",
+        }
+    }
+}
+
+/// The hop rule (Maker's OSM `poke`, without rounding `since` down to a hop boundary).
+/// Pure: no storage, no loop.
+pub fn hop(d: &mut DelayState, now: u64) -> Hop {
+    match d.next_current_at() {
+        Some(due) if now < due => Hop::NotDue,
+        Some(_) => {
+            d.current = d.next.take();
+            d.next = d.latest.clone().map(|l| DelayedPrice { since: now, ..l });
+            Hop::Promoted
+        }
+        None => match &d.latest {
+            Some(l) => {
+                d.next = Some(DelayedPrice {
+                    since: now,
+                    ..l.clone()
+                });
+                Hop::Queued
+            }
+            None => Hop::Idle,
+        },
+    }
+}
+
+pub const DELAYS: Map<&str, DelayState> = Map::new("osm_delay");
+
 /// A feeder's last observation for an asset.
 #[cw_serde]
 pub struct FeederObservation {
@@ -94,6 +172,58 @@ pub const LEGACY_HISTORY: Map<(&str, u32), cosmwasm_std::Empty> = Map::new("hist
 mod tests {
     use super::*;
     use cosmwasm_std::from_json;
+
+    fn v(price: u64, since: u64) -> DelayedPrice {
+        DelayedPrice {
+            price: Decimal256::percent(price),
+            publish_time: since,
+            sources_used: 2,
+            since,
+        }
+    }
+
+    #[test]
+    fn hop_rule() {
+        let mut d = DelayState {
+            delay_secs: 100,
+            current: None,
+            next: None,
+            latest: None,
+        };
+        assert_eq!(hop(&mut d, 10), Hop::Idle);
+        d.latest = Some(v(1, 10));
+        assert_eq!(hop(&mut d, 10), Hop::Queued);
+        assert_eq!(d.next, Some(v(1, 10)));
+        assert_eq!(d.next_current_at(), Some(110));
+        // a newer aggregate does not replace the queued next nor restart its clock
+        d.latest = Some(v(2, 50));
+        assert_eq!(hop(&mut d, 109), Hop::NotDue);
+        assert_eq!((d.current.clone(), d.next.clone()), (None, Some(v(1, 10))));
+        assert_eq!(hop(&mut d, 110), Hop::Promoted);
+        assert_eq!(d.current, Some(v(1, 10)));
+        // the latest is queued when it is taken, for a full delay
+        assert_eq!(
+            d.next,
+            Some(DelayedPrice {
+                since: 110,
+                ..v(2, 50)
+            })
+        );
+        assert_eq!(hop(&mut d, 209), Hop::NotDue);
+        assert_eq!(hop(&mut d, 210), Hop::Promoted);
+        assert_eq!(
+            d.current.as_ref().map(|c| c.price),
+            Some(Decimal256::percent(2))
+        );
+        // no latest: nothing is queued after the promotion
+        d.latest = None;
+        assert_eq!(hop(&mut d, 310), Hop::Promoted);
+        assert_eq!(d.next, None);
+        assert_eq!(hop(&mut d, 999), Hop::Idle);
+        // a huge since never overflows: it is simply never due
+        d.next = Some(v(3, u64::MAX));
+        assert_eq!(hop(&mut d, u64::MAX - 1), Hop::NotDue);
+    }
 
     #[test]
     fn asset_state_of_the_previous_version_still_loads() {

@@ -24,10 +24,10 @@ use bulwark_oracle::ContractError;
 use bulwark_testing::oracle::{contract, instantiate_msg, mock_pyth_contract, MockPythExecuteMsg};
 use bulwark_types::circuit_breaker::{ExecuteMsg as BreakerMsg, Level, Scope};
 use bulwark_types::oracle::{
-    query_price_raw, usable_price, AssetConfig, AssetsResponse, ExecuteMsg, FeedPrice,
-    FeedersResponse, MaxMove, PriceDetailResponse, PriceError, PricePurpose, PriceRecord,
-    PriceResponse, PricesResponse, PythPrice, QueryMsg, Rejection, Source, SourceStatus,
-    TripTarget, TwapKind, TwapResponse, FLAG_MOVE_BLOCKED, FLAG_PAUSED,
+    query_price_raw, usable_price, AssetConfig, AssetsResponse, DelayConfig, DelayedState,
+    ExecuteMsg, FeedPrice, FeedersResponse, MaxMove, PriceDetailResponse, PriceError, PricePurpose,
+    PriceRecord, PriceResponse, PricesResponse, PythPrice, QueryMsg, Rejection, Source,
+    SourceStatus, TripTarget, TwapKind, TwapResponse, FLAG_MOVE_BLOCKED, FLAG_PAUSED,
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -1447,4 +1447,376 @@ fn set_asset_deletes_observations_of_dropped_feeders() {
         detail.sources[2].status,
         SourceStatus::Rejected(Rejection::NoValue)
     );
+}
+
+// ---------------------------------------------------------------------------------------------
+// OSM-style delayed price
+
+const DELAY: u64 = 600;
+
+fn set_delay(s: &mut Suite, asset: &str, delay_secs: Option<u64>) -> AnyResult<AppResponse> {
+    s.owner_exec(&ExecuteMsg::SetAssetDelay {
+        asset_id: asset.to_string(),
+        delay: delay_secs.map(|delay_secs| DelayConfig { delay_secs }),
+    })
+}
+
+fn poke(s: &mut Suite, assets: &[&str]) -> AnyResult<AppResponse> {
+    let stranger = s.app.api().addr_make("keeper");
+    s.exec(
+        &stranger,
+        &ExecuteMsg::Poke {
+            asset_ids: assets.iter().map(|a| a.to_string()).collect(),
+        },
+    )
+}
+
+/// Feeders 0 and 1 push `price` now (quorum 2).
+fn feed_both(s: &mut Suite, asset: &str, price: &str) -> AppResponse {
+    s.feed(0, asset, price, 0).unwrap();
+    s.feed(1, asset, price, 0).unwrap()
+}
+
+fn wasm_action(res: &AppResponse) -> Option<String> {
+    res.events
+        .iter()
+        .filter(|e| e.ty == "wasm")
+        .flat_map(|e| e.attributes.iter())
+        .find(|a| a.key == "action")
+        .map(|a| a.value.clone())
+}
+
+fn delayed(s: &Suite, asset: &str) -> DelayedState {
+    s.detail(asset).delayed.unwrap()
+}
+
+/// A delayed asset with `current = 10` published and `next = 10` queued at the returned time.
+fn delayed_asset_with_current(s: &mut Suite, asset: &str) -> u64 {
+    let config = s.feeder_asset(asset);
+    s.owner_exec(&ExecuteMsg::SetAsset { asset: config })
+        .unwrap();
+    set_delay(s, asset, Some(DELAY)).unwrap();
+    feed_both(s, asset, "10");
+    s.advance(DELAY);
+    let res = poke(s, &[asset]).unwrap();
+    assert_eq!(
+        event_attr(&res, "bulwark_oracle_poke", "result").as_deref(),
+        Some("promoted")
+    );
+    assert_eq!(s.record(asset).unwrap().price, d("10"));
+    s.app.block_info().time.seconds()
+}
+
+#[test]
+fn a_fed_price_is_published_only_after_the_delay_and_a_hop() {
+    let mut s = Suite::new();
+    let config = s.feeder_asset("ATOM");
+    s.owner_exec(&ExecuteMsg::SetAsset { asset: config })
+        .unwrap();
+    let res = set_delay(&mut s, "ATOM", Some(DELAY)).unwrap();
+    assert_eq!(wasm_action(&res).as_deref(), Some("set_asset_delay"));
+    // An asset without a delay in the same oracle publishes at once, as before.
+    let plain = s.feeder_asset("OSMO");
+    s.owner_exec(&ExecuteMsg::SetAsset { asset: plain })
+        .unwrap();
+    let res = feed_both(&mut s, "OSMO", "1.5");
+    assert_eq!(
+        event_attr(&res, "bulwark_oracle_price", "result").as_deref(),
+        Some("published")
+    );
+    assert_eq!(s.record("OSMO").unwrap().price, d("1.5"));
+    assert_eq!(s.detail("OSMO").delayed, None);
+
+    // Fed now: queued as next, nothing published.
+    let t0 = s.app.block_info().time.seconds();
+    let res = feed_both(&mut s, "ATOM", "10");
+    assert_eq!(
+        event_attr(&res, "bulwark_oracle_price", "result").as_deref(),
+        Some("delayed")
+    );
+    assert_eq!(
+        event_attr(&res, "bulwark_oracle_price", "hop").as_deref(),
+        Some("queued")
+    );
+    assert_eq!(s.record("ATOM"), None);
+    let state = delayed(&s, "ATOM");
+    assert_eq!(state.current, None);
+    assert_eq!(
+        state.next.as_ref().map(|n| (n.price, n.since)),
+        Some((d("10"), t0))
+    );
+    assert_eq!(state.next_current_at, Some(t0 + DELAY));
+    assert_eq!(state.latest.map(|l| l.price), Some(d("10")));
+
+    // A poke before the delay changes nothing.
+    s.advance(DELAY - 1);
+    let before = s.detail("ATOM").delayed;
+    let res = poke(&mut s, &["ATOM"]).unwrap();
+    assert_eq!(wasm_action(&res).as_deref(), Some("poke"));
+    assert_eq!(
+        event_attr(&res, "bulwark_oracle_poke", "result").as_deref(),
+        Some("not_due")
+    );
+    assert_eq!(s.detail("ATOM").delayed, before);
+    assert_eq!(s.record("ATOM"), None);
+
+    // At next.since + delay a poke promotes it.
+    s.advance(1);
+    let res = poke(&mut s, &["ATOM"]).unwrap();
+    assert_eq!(
+        event_attr(&res, "bulwark_oracle_poke", "result").as_deref(),
+        Some("promoted")
+    );
+    let t1 = s.app.block_info().time.seconds();
+    let record = s.record("ATOM").unwrap();
+    assert_eq!((record.price, record.publish_time), (d("10"), t0));
+
+    // A new aggregate is visible undelayed in PriceDetail, the record keeps the old current.
+    s.advance(10);
+    let res = feed_both(&mut s, "ATOM", "11");
+    assert_eq!(
+        event_attr(&res, "bulwark_oracle_price", "hop").as_deref(),
+        Some("not_due")
+    );
+    assert_eq!(s.record("ATOM").unwrap().price, d("10"));
+    let detail = s.detail("ATOM");
+    assert_eq!(detail.aggregate, Some(d("11")));
+    let state = detail.delayed.unwrap();
+    assert_eq!(state.latest.map(|l| l.price), Some(d("11")));
+    assert_eq!(state.next.map(|n| n.price), Some(d("10")));
+    assert_eq!(state.next_current_at, Some(t1 + DELAY));
+
+    // The next hop (here a publication) promotes the queued 10 and queues 11 for a full delay.
+    s.advance(DELAY - 10);
+    let res = feed_both(&mut s, "ATOM", "11");
+    assert_eq!(
+        event_attr(&res, "bulwark_oracle_price", "hop").as_deref(),
+        Some("promoted")
+    );
+    let t2 = s.app.block_info().time.seconds();
+    assert_eq!(s.record("ATOM").unwrap().price, d("10"));
+    let state = delayed(&s, "ATOM");
+    assert_eq!(state.next.map(|n| (n.price, n.since)), Some((d("11"), t2)));
+
+    s.advance(DELAY - 1);
+    feed_both(&mut s, "ATOM", "11");
+    assert_eq!(s.record("ATOM").unwrap().price, d("10"));
+    s.advance(1);
+    poke(&mut s, &["ATOM"]).unwrap();
+    let record = s.record("ATOM").unwrap();
+    assert_eq!(record.price, d("11"));
+    // Consumers read the delayed record unchanged (previous block's value in this block).
+    assert_eq!(
+        usable_price(&record, &s.env(), 4 * DELAY, PricePurpose::Open),
+        Ok(d("10"))
+    );
+    s.advance(1);
+    assert_eq!(
+        usable_price(&record, &s.env(), 4 * DELAY, PricePurpose::Open),
+        Ok(d("11"))
+    );
+}
+
+#[test]
+fn void_next_stops_a_bad_price_from_ever_becoming_current() {
+    let mut s = Suite::new();
+    let t = delayed_asset_with_current(&mut s, "ATOM");
+    // A compromised feed pushes 20; it becomes next at the following hop.
+    s.advance(10);
+    feed_both(&mut s, "ATOM", "20");
+    s.advance(DELAY - 10);
+    poke(&mut s, &["ATOM"]).unwrap();
+    assert_eq!(s.record("ATOM").unwrap().price, d("10"));
+    let state = delayed(&s, "ATOM");
+    assert_eq!(state.next.as_ref().map(|n| n.price), Some(d("20")));
+    assert_eq!(state.next_current_at, Some(t + 2 * DELAY));
+
+    // Strangers cannot void; nothing changes.
+    let stranger = s.app.api().addr_make("stranger");
+    let void = ExecuteMsg::VoidNext {
+        asset_id: "ATOM".to_string(),
+    };
+    assert_eq!(err(s.exec(&stranger, &void)), ContractError::NotGuardian);
+    let feeder = s.feeders[0].clone();
+    assert_eq!(err(s.exec(&feeder, &void)), ContractError::NotGuardian);
+    assert_eq!(delayed(&s, "ATOM"), state);
+
+    // A guardian voids it.
+    let guardian = s.guardian.clone();
+    let res = s.exec(&guardian, &void).unwrap();
+    assert_eq!(wasm_action(&res).as_deref(), Some("void_next"));
+    assert_eq!(
+        event_attr(&res, "bulwark_oracle_next_voided", "voided_price").as_deref(),
+        Some("20")
+    );
+    let voided = delayed(&s, "ATOM");
+    assert_eq!((voided.next, voided.latest), (None, None));
+    assert_eq!(
+        err(s.exec(&guardian, &void)),
+        ContractError::NothingToVoid {
+            asset_id: "ATOM".to_string()
+        }
+    );
+
+    // The bad price never becomes current, however long and often anyone pokes.
+    for _ in 0..3 {
+        s.advance(DELAY);
+        let res = poke(&mut s, &["ATOM"]).unwrap();
+        assert_eq!(
+            event_attr(&res, "bulwark_oracle_poke", "result").as_deref(),
+            Some("idle")
+        );
+        assert_eq!(s.record("ATOM").unwrap().price, d("10"));
+    }
+
+    // The next honest publication starts a new, full delay; the owner may void too.
+    let res = feed_both(&mut s, "ATOM", "10.5");
+    assert_eq!(
+        event_attr(&res, "bulwark_oracle_price", "hop").as_deref(),
+        Some("queued")
+    );
+    let now = s.app.block_info().time.seconds();
+    assert_eq!(delayed(&s, "ATOM").next_current_at, Some(now + DELAY));
+    s.owner_exec(&void).unwrap();
+    assert_eq!(delayed(&s, "ATOM").next, None);
+}
+
+#[test]
+fn enabling_a_delay_keeps_the_published_price_and_removing_it_publishes_directly() {
+    let mut s = Suite::new();
+    let config = s.feeder_asset("ATOM");
+    s.owner_exec(&ExecuteMsg::SetAsset { asset: config })
+        .unwrap();
+    feed_both(&mut s, "ATOM", "10");
+    s.advance(5);
+    set_delay(&mut s, "ATOM", Some(DELAY)).unwrap();
+    let state = delayed(&s, "ATOM");
+    assert_eq!(state.current.map(|c| c.price), Some(d("10")));
+    // (Feeder 0's 12 beside feeder 1's 10 is outside the 5% band: only feeder 1's push
+    // publishes.)
+    feed_both(&mut s, "ATOM", "12");
+    assert_eq!(s.record("ATOM").unwrap().price, d("10"));
+    // Changing the delay keeps the queue.
+    set_delay(&mut s, "ATOM", Some(2 * DELAY)).unwrap();
+    let state = delayed(&s, "ATOM");
+    assert_eq!(state.next.as_ref().map(|n| n.price), Some(d("12")));
+    assert_eq!(state.latest.as_ref().map(|n| n.price), Some(d("12")));
+    assert_eq!(
+        state.next_current_at,
+        state.next.map(|n| n.since + 2 * DELAY)
+    );
+    // Removing the delay: the next publication publishes the aggregate directly.
+    set_delay(&mut s, "ATOM", None).unwrap();
+    assert_eq!(s.detail("ATOM").delayed, None);
+    s.advance(5);
+    let res = s.feed(0, "ATOM", "12", 0).unwrap();
+    assert_eq!(
+        event_attr(&res, "bulwark_oracle_price", "result").as_deref(),
+        Some("published")
+    );
+    assert_eq!(s.record("ATOM").unwrap().price, d("12"));
+    // RemoveAsset deletes the queue with the asset.
+    set_delay(&mut s, "ATOM", Some(DELAY)).unwrap();
+    s.owner_exec(&ExecuteMsg::RemoveAsset {
+        asset_id: "ATOM".to_string(),
+    })
+    .unwrap();
+    let config = s.feeder_asset("ATOM");
+    s.owner_exec(&ExecuteMsg::SetAsset { asset: config })
+        .unwrap();
+    assert_eq!(s.detail("ATOM").delayed, None);
+}
+
+#[test]
+fn delay_config_and_poke_errors() {
+    let mut s = Suite::new();
+    let config = s.feeder_asset("ATOM");
+    s.owner_exec(&ExecuteMsg::SetAsset { asset: config })
+        .unwrap();
+    for bad in [0, 59, 86_401, u64::MAX] {
+        assert_eq!(
+            err(set_delay(&mut s, "ATOM", Some(bad))),
+            ContractError::InvalidDelay {
+                delay_secs: bad,
+                min: 60,
+                max: 86_400
+            }
+        );
+    }
+    assert_eq!(s.detail("ATOM").delayed, None);
+    assert_eq!(
+        err(set_delay(&mut s, "ATOM", None)),
+        ContractError::NoDelay {
+            asset_id: "ATOM".to_string()
+        }
+    );
+    assert_eq!(
+        err(set_delay(&mut s, "NOPE", Some(60))),
+        ContractError::UnknownAsset {
+            asset_id: "NOPE".to_string()
+        }
+    );
+    let guardian = s.guardian.clone();
+    assert!(matches!(
+        err(s.exec(
+            &guardian,
+            &ExecuteMsg::SetAssetDelay {
+                asset_id: "ATOM".to_string(),
+                delay: Some(DelayConfig { delay_secs: 60 }),
+            }
+        )),
+        ContractError::Ownership(_)
+    ));
+    // Poke needs a delayed asset, a bounded batch without duplicates, and no pause.
+    assert_eq!(
+        err(poke(&mut s, &["ATOM"])),
+        ContractError::NoDelay {
+            asset_id: "ATOM".to_string()
+        }
+    );
+    assert_eq!(
+        err(s.exec(
+            &guardian,
+            &ExecuteMsg::VoidNext {
+                asset_id: "ATOM".to_string()
+            }
+        )),
+        ContractError::NoDelay {
+            asset_id: "ATOM".to_string()
+        }
+    );
+    assert_eq!(err(poke(&mut s, &[])), ContractError::EmptyBatch);
+    let many: Vec<String> = (0..17).map(|i| format!("A{i}")).collect();
+    let many: Vec<&str> = many.iter().map(String::as_str).collect();
+    assert_eq!(
+        err(poke(&mut s, &many)),
+        ContractError::BatchTooLarge { len: 17, max: 16 }
+    );
+    assert_eq!(
+        err(poke(&mut s, &["ATOM", "ATOM"])),
+        ContractError::DuplicateAsset {
+            asset_id: "ATOM".to_string()
+        }
+    );
+    assert_eq!(
+        err(poke(&mut s, &["NOPE"])),
+        ContractError::UnknownAsset {
+            asset_id: "NOPE".to_string()
+        }
+    );
+    set_delay(&mut s, "ATOM", Some(60)).unwrap();
+    set_delay(&mut s, "ATOM", Some(86_400)).unwrap();
+    feed_both(&mut s, "ATOM", "10");
+    s.owner_exec(&ExecuteMsg::PauseAsset {
+        asset_id: "ATOM".to_string(),
+    })
+    .unwrap();
+    s.advance(86_400);
+    assert_eq!(
+        err(poke(&mut s, &["ATOM"])),
+        ContractError::AssetPaused {
+            asset_id: "ATOM".to_string()
+        }
+    );
+    assert_eq!(s.record("ATOM"), None);
 }

@@ -65,6 +65,11 @@ pub const MOVE_ANCHOR_INTERVAL_SECS: u64 = 60;
 pub const MAX_FUTURE_SKEW_CAP_SECS: u64 = 10;
 /// Longest asset id, in bytes.
 pub const MAX_ASSET_ID_LEN: usize = 64;
+/// Bounds of an asset's OSM delay ([`DelayConfig::delay_secs`]).
+pub const MIN_DELAY_SECS: u64 = 60;
+pub const MAX_DELAY_SECS: u64 = 86_400;
+/// Assets per `Poke` message.
+pub const MAX_POKE_BATCH: usize = 16;
 /// Page size of paged queries when none is given, and the largest accepted.
 pub const DEFAULT_PAGE_LIMIT: u32 = 10;
 pub const MAX_PAGE_LIMIT: u32 = 50;
@@ -373,6 +378,57 @@ pub struct AssetConfig {
     pub trip_targets: Vec<TripTarget>,
 }
 
+/// OSM-style delay of an asset's published price (after Maker's Oracle Security Module).
+///
+/// Kept beside the [`AssetConfig`] (set with `ExecuteMsg::SetAssetDelay`), not inside it, so that
+/// the asset configuration's Rust shape and JSON stay exactly as before.
+///
+/// Hop rule, run by every publication of the asset and by `Poke`:
+/// - the latest accepted aggregate (after the max-move check) is kept as `latest`;
+/// - if a `next` is queued and `now ≥ next.since + delay_secs`: `current = next`, then
+///   `next = latest` with `since = now` (none if there is no latest);
+/// - if no `next` is queued (first price, or after `VoidNext`): `next = latest`, `since = now`;
+/// - otherwise nothing changes (a poke before the delay is a no-op).
+///
+/// The published [`PriceRecord`] carries `current`. So any value is visible as `next` for at
+/// least `delay_secs` before anyone can use it, and a new aggregate reaches the record after
+/// between one and two delays (plus keeper latency). Unlike Maker's `zzz = prev(now)`, `since` is
+/// not rounded down to a hop boundary: rounding down could leave a value queued just before a
+/// boundary visible for almost no time.
+#[cw_serde]
+#[derive(Copy, Eq)]
+pub struct DelayConfig {
+    /// MIN_DELAY_SECS..=MAX_DELAY_SECS.
+    pub delay_secs: u64,
+}
+
+/// A value in an asset's delay queue.
+#[cw_serde]
+pub struct DelayedPrice {
+    pub price: Decimal256,
+    /// Publish time of the aggregate (oldest accepted source).
+    pub publish_time: u64,
+    pub sources_used: u8,
+    /// Block time at which the value took its place: accepted (`latest`), queued (`next`),
+    /// or promoted from a `next` queued at that time (`current`).
+    pub since: u64,
+}
+
+/// The delay queue of an asset, as shown by `PriceDetail`.
+#[cw_serde]
+pub struct DelayedState {
+    pub delay_secs: u64,
+    /// The value the record publishes.
+    pub current: Option<DelayedPrice>,
+    /// The queued value; becomes `current` at the first poke or publication at or after
+    /// `next_current_at`, unless a guardian voids it.
+    pub next: Option<DelayedPrice>,
+    /// `next.since + delay_secs`.
+    pub next_current_at: Option<u64>,
+    /// The latest accepted (undelayed) aggregate; queued as `next` at the next hop.
+    pub latest: Option<DelayedPrice>,
+}
+
 #[cw_serde]
 pub struct InstantiateMsg {
     /// The owner, meant to be the DAO.
@@ -448,6 +504,23 @@ pub enum ExecuteMsg {
     /// Anyone: read the sources of each asset, aggregate and publish.
     Refresh {
         assets: Vec<String>,
+    },
+    /// Owner: set (`Some`) or remove (`None`) the OSM delay of an asset. Enabling it on an asset
+    /// with a record makes the record's value the delayed `current`; removing it lets the next
+    /// publication publish the latest aggregate directly.
+    SetAssetDelay {
+        asset_id: String,
+        delay: Option<DelayConfig>,
+    },
+    /// Anyone: run the hop rule of each delayed asset (≤ MAX_POKE_BATCH) with its latest
+    /// accepted aggregate; reads no source. Fails for an asset without a delay or paused.
+    Poke {
+        asset_ids: Vec<String>,
+    },
+    /// Owner or guardian: discard the queued `next` (and the latest aggregate, so that it is
+    /// not queued again) of a delayed asset before it becomes current.
+    VoidNext {
+        asset_id: String,
     },
 }
 
@@ -604,6 +677,9 @@ pub struct PriceDetailResponse {
     pub aggregate: Option<Decimal256>,
     pub accepted: u8,
     pub quorum: u8,
+    /// The delay queue, for an asset with an OSM delay (the record then carries `current`).
+    #[serde(default)]
+    pub delayed: Option<DelayedState>,
 }
 
 #[cw_serde]
