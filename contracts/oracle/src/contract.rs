@@ -122,6 +122,7 @@ pub fn migrate(deps: DepsMut, _env: Env, _msg: MigrateMsg) -> Result<Response, C
     let from_version = prepare_migration(deps.storage, CONTRACT_NAME, CONTRACT_VERSION)?;
     // Layout changes so far load without a step: new AssetState and PriceRecord fields default
     // (anchor falls back to the last accepted price), TWAP checkpoints use a new namespace and
-    // start at the first price change after the upgrade. Versioned steps go here as needed.
+    // start at the first price change after the upgrade. OSM delay queues live in a new map
+    // (`"osm_delay"`): no asset has a delay until the owner sets one. Versioned steps go here as needed.
     Ok(migration_response(&from_version, CONTRACT_VERSION))
 }

@@ -1820,3 +1820,40 @@ fn delay_config_and_poke_errors() {
     );
     assert_eq!(s.record("ATOM"), None);
 }
+
+#[test]
+fn the_max_move_check_applies_to_the_undelayed_aggregates() {
+    let mut s = Suite::new();
+    let perps = s.app.api().addr_make("perps");
+    let asset = max_move_asset(&s, &perps);
+    s.owner_exec(&ExecuteMsg::SetAsset { asset }).unwrap();
+    set_delay(&mut s, "ATOM", Some(DELAY)).unwrap();
+    feed_both(&mut s, "ATOM", "10");
+    // No record yet, but the first aggregate anchors the max move: a jump is refused and is
+    // never queued.
+    s.advance(60);
+    let res = feed_both(&mut s, "ATOM", "13");
+    assert_eq!(
+        event_attr(&res, "bulwark_oracle_price", "result").as_deref(),
+        Some("move_blocked")
+    );
+    assert_eq!(s.record("ATOM"), None);
+    assert_eq!(delayed(&s, "ATOM").latest.map(|l| l.price), Some(d("10")));
+    // The queued 10 is promoted during the move block; the record carries the block flag.
+    s.advance(DELAY - 60);
+    poke(&mut s, &["ATOM"]).unwrap();
+    let record = s.record("ATOM").unwrap();
+    assert_eq!((record.price, record.flags), (d("10"), FLAG_MOVE_BLOCKED));
+    // An aggregate within the allowance clears the flag; the record keeps the delayed value.
+    let res = feed_both(&mut s, "ATOM", "10.05");
+    assert_eq!(
+        event_attr(&res, "bulwark_oracle_price", "result").as_deref(),
+        Some("delayed")
+    );
+    let record = s.record("ATOM").unwrap();
+    assert_eq!((record.price, record.flags), (d("10"), 0));
+    assert_eq!(
+        delayed(&s, "ATOM").latest.map(|l| l.price),
+        Some(d("10.05"))
+    );
+}

@@ -26,6 +26,11 @@
 //! later block than the stored one, and never rewrites the record when neither the price nor
 //! its publish time changed. So within one block the previous value is fixed, and whatever a
 //! transaction publishes in that block cannot price a trade in the same block, for any purpose.
+//!
+//! # OSM delay
+//! An asset may have an OSM-style delay ([`DelayConfig`]): its record then carries the delayed
+//! `current` value, in the same layout, so consumers read it unchanged (their maximum age must
+//! allow for the delay); the undelayed aggregate is in `PriceDetailResponse::delayed`.
 
 use cosmwasm_schema::{cw_serde, QueryResponses};
 use cosmwasm_std::{
