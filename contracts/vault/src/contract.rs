@@ -4,20 +4,21 @@ use cosmwasm_std::{to_json_binary, Binary, Deps, DepsMut, Env, MessageInfo, Repl
 
 use bulwark_types::migration::{migration_response, prepare_migration};
 use bulwark_types::ownership;
-use bulwark_types::vault::{ExecuteMsg, InstantiateMsg, MigrateMsg, QueryMsg};
+use bulwark_types::vault::{ExecuteMsg, InstantiateMsg, LpShareMode, MigrateMsg, QueryMsg};
 
 use crate::error::ContractError;
 use crate::execute::{self as exec, OwnerLedger};
 use crate::liquidate::{self, REPLY_FORCE_REDUCE};
 use crate::query as q;
 use crate::settle;
+use crate::shares;
 use crate::state::{Config, CONFIG};
 use crate::{CONTRACT_NAME, CONTRACT_VERSION};
 
 #[cfg_attr(not(feature = "library"), entry_point)]
 pub fn instantiate(
     deps: DepsMut,
-    _env: Env,
+    env: Env,
     _info: MessageInfo,
     msg: InstantiateMsg,
 ) -> Result<Response, ContractError> {
@@ -46,11 +47,31 @@ pub fn instantiate(
             .transpose()?,
         params: msg.params,
     };
-    CONFIG.save(deps.storage, &config)?;
-    Ok(Response::new()
+    let mut res = Response::new()
         .add_attribute("action", "instantiate")
-        .add_attribute("owner", ownership.owner_addr)
-        .add_attribute("settlement_denom", config.settlement_denom))
+        .add_attribute("owner", ownership.owner_addr);
+    match &msg.lp_shares {
+        LpShareMode::Ledger => {
+            res = res.add_attribute("lp_shares", "ledger");
+        }
+        LpShareMode::TokenFactory { subdenom } => {
+            let vault = &env.contract.address;
+            let denom = shares::tokenfactory_denom(vault, subdenom)?;
+            if denom == config.settlement_denom {
+                return Err(ContractError::InvalidParam {
+                    name: "lp_shares.subdenom".into(),
+                    reason: "the share denom must differ from the settlement denom".into(),
+                });
+            }
+            shares::LP_SHARE_DENOM.save(deps.storage, &denom)?;
+            res = res
+                .add_message(shares::create_denom_msg(vault, subdenom))
+                .add_attribute("lp_shares", "tokenfactory")
+                .add_attribute("lp_share_denom", denom);
+        }
+    }
+    CONFIG.save(deps.storage, &config)?;
+    Ok(res.add_attribute("settlement_denom", config.settlement_denom))
 }
 
 #[cfg_attr(not(feature = "library"), entry_point)]
@@ -170,6 +191,7 @@ mod tests {
             oracle: None,
             circuit_breaker: None,
             params: VaultParams::default(),
+            lp_shares: Default::default(),
         }
     }
 
@@ -260,5 +282,180 @@ mod tests {
         cw2::set_contract_version(&mut deps.storage, CONTRACT_NAME, "0.0.1").unwrap();
         let res = migrate(deps.as_mut(), mock_env(), MigrateMsg {}).unwrap();
         assert_eq!(res.attributes[0].value, "migrate");
+    }
+
+    /// Tokenfactory shares: instantiate creates the denom, `LpDeposit` mints, the request takes
+    /// custody, `LpWithdraw` burns what the vault holds, `CancelLpWithdraw` returns it.
+    #[test]
+    fn tokenfactory_messages_are_emitted() {
+        use cosmwasm_std::{
+            from_json, Binary, ContractResult, CosmosMsg, SystemResult, Uint128, WasmQuery,
+        };
+        use osmosis_std::types::cosmos::base::v1beta1::Coin as ProtoCoin;
+        use osmosis_std::types::osmosis::tokenfactory::v1beta1::{
+            MsgBurn, MsgCreateDenom, MsgMint,
+        };
+
+        #[allow(deprecated)]
+        fn stargate(msg: &CosmosMsg) -> (String, Binary) {
+            match msg {
+                CosmosMsg::Stargate { type_url, value } => (type_url.clone(), value.clone()),
+                other => panic!("not a stargate message: {other:?}"),
+            }
+        }
+
+        let mut deps = mock_dependencies();
+        // the breaker's raw state reads back empty: every action is allowed
+        deps.querier.update_wasm(|q| match q {
+            WasmQuery::Raw { .. } => SystemResult::Ok(ContractResult::Ok(Binary::default())),
+            _ => SystemResult::Ok(ContractResult::Err("unexpected query".into())),
+        });
+        let env = mock_env();
+        let vault = env.contract.address.clone();
+        let dao = deps.api.addr_make("dao");
+        let bob = deps.api.addr_make("bob");
+        let breaker = deps.api.addr_make("breaker");
+        let denom = format!("factory/{vault}/blp");
+
+        let mut m = msg(dao.as_str());
+        m.circuit_breaker = Some(breaker.to_string());
+        m.lp_shares = LpShareMode::TokenFactory {
+            subdenom: "bad denom".into(),
+        };
+        assert!(matches!(
+            instantiate(
+                deps.as_mut(),
+                env.clone(),
+                message_info(&dao, &[]),
+                m.clone()
+            ),
+            Err(ContractError::InvalidParam { .. })
+        ));
+        m.lp_shares = LpShareMode::TokenFactory {
+            subdenom: "blp".into(),
+        };
+        let res = instantiate(deps.as_mut(), env.clone(), message_info(&dao, &[]), m).unwrap();
+        assert_eq!(res.messages.len(), 1);
+        let (url, value) = stargate(&res.messages[0].msg);
+        assert_eq!(url, MsgCreateDenom::TYPE_URL);
+        assert_eq!(
+            MsgCreateDenom::try_from(value).unwrap(),
+            MsgCreateDenom {
+                sender: vault.to_string(),
+                subdenom: "blp".into()
+            }
+        );
+        let cfg: bulwark_types::vault::ConfigResponse =
+            from_json(query(deps.as_ref(), env.clone(), QueryMsg::Config {}).unwrap()).unwrap();
+        assert_eq!(cfg.lp_share_denom.as_deref(), Some(denom.as_str()));
+
+        let res = execute(
+            deps.as_mut(),
+            env.clone(),
+            message_info(&bob, &[coin(1_000, "uusdc")]),
+            ExecuteMsg::LpDeposit {},
+        )
+        .unwrap();
+        assert_eq!(res.attributes[0].value, "lp_deposit");
+        assert_eq!(res.messages.len(), 1);
+        let (url, value) = stargate(&res.messages[0].msg);
+        assert_eq!(url, MsgMint::TYPE_URL);
+        assert_eq!(
+            MsgMint::try_from(value).unwrap(),
+            MsgMint {
+                sender: vault.to_string(),
+                amount: Some(ProtoCoin {
+                    denom: denom.clone(),
+                    amount: "1000000000".into()
+                }),
+                mint_to_address: bob.to_string(),
+            }
+        );
+        // no per-holder ledger entry in tokenfactory mode
+        assert!(crate::state::LP_SHARES
+            .may_load(&deps.storage, &bob)
+            .unwrap()
+            .is_none());
+
+        let shares = Uint128::new(400_000_000);
+        let res = execute(
+            deps.as_mut(),
+            env.clone(),
+            message_info(&bob, &[coin(shares.u128(), &denom)]),
+            ExecuteMsg::RequestLpWithdraw { shares },
+        )
+        .unwrap();
+        assert!(res.messages.is_empty());
+        let res = execute(
+            deps.as_mut(),
+            env.clone(),
+            message_info(&bob, &[]),
+            ExecuteMsg::CancelLpWithdraw {},
+        )
+        .unwrap();
+        assert_eq!(
+            res.messages[0].msg,
+            CosmosMsg::Bank(cosmwasm_std::BankMsg::Send {
+                to_address: bob.to_string(),
+                amount: vec![coin(shares.u128(), &denom)],
+            })
+        );
+        execute(
+            deps.as_mut(),
+            env.clone(),
+            message_info(&bob, &[coin(shares.u128(), &denom)]),
+            ExecuteMsg::RequestLpWithdraw { shares },
+        )
+        .unwrap();
+        let mut later = env.clone();
+        later.block.time = later.block.time.plus_seconds(86_400);
+        let res = execute(
+            deps.as_mut(),
+            later,
+            message_info(&bob, &[]),
+            ExecuteMsg::LpWithdraw {},
+        )
+        .unwrap();
+        assert_eq!(res.attributes[0].value, "lp_withdraw");
+        let (url, value) = stargate(&res.messages[0].msg);
+        assert_eq!(url, MsgBurn::TYPE_URL);
+        assert_eq!(
+            MsgBurn::try_from(value).unwrap(),
+            MsgBurn {
+                sender: vault.to_string(),
+                amount: Some(ProtoCoin {
+                    denom: denom.clone(),
+                    amount: shares.to_string()
+                }),
+                burn_from_address: vault.to_string(),
+            }
+        );
+        // then the outflow report and the payment
+        assert_eq!(res.messages.len(), 3);
+        assert_eq!(
+            crate::state::TOTAL_SHARES.load(&deps.storage).unwrap(),
+            Uint128::new(600_000_000)
+        );
+    }
+
+    /// Ledger mode (the default, also when the field is missing from the JSON) emits nothing.
+    #[test]
+    fn ledger_mode_is_the_default() {
+        let m: InstantiateMsg = cosmwasm_std::from_json(
+            br#"{"owner":"o","settlement_denom":"uusdc","settlement_decimals":6,"oracle":null,"circuit_breaker":null,"params":{"maintenance_factor":"1","initial_factor":"1.5","price_max_age_secs":120,"lp_withdraw_delay_secs":86400,"liquidation_close_factor":"0.5","liquidation_penalty":"0.01","keeper_share":"0.5"}}"#,
+        )
+        .unwrap();
+        assert_eq!(m.lp_shares, LpShareMode::Ledger);
+        let mut deps = mock_dependencies();
+        let dao = deps.api.addr_make("dao");
+        let res = instantiate(
+            deps.as_mut(),
+            mock_env(),
+            message_info(&dao, &[]),
+            msg(dao.as_str()),
+        )
+        .unwrap();
+        assert!(res.messages.is_empty());
+        assert!(crate::shares::share_denom(&deps.storage).unwrap().is_none());
     }
 }

@@ -129,6 +129,12 @@ pub enum ContractError {
         amount: Uint128,
         locked: Uint128,
     },
+    #[error("{denom}: expected the LP share denom {expected}")]
+    WrongShareDenom { denom: String, expected: String },
+    #[error("sent {sent} share coins for a request of {shares} shares")]
+    SharesMismatch { sent: Uint128, shares: Uint128 },
+    #[error("{denom} is the LP share denom; it is not a collateral type")]
+    ShareDenomNotCollateral { denom: String },
     #[error("insufficient {ledger}: {balance}, requested {amount}")]
     InsufficientLedger {
         ledger: String,

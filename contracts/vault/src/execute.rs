@@ -21,6 +21,7 @@ use crate::error::ContractError;
 use crate::health::live_snapshot;
 use crate::lp;
 use crate::margin;
+use crate::shares::{burn_msg, mint_msg, share_denom};
 use crate::state::{
     load_totals, Account, Config, MarketInfo, ACCOUNTS, COLLATERALS, COLLATERAL_COUNT, CONFIG,
     LP_REQUESTS, LP_SHARES, MARKETS, MARKET_COUNT, NEXT_ACCOUNT_ID, OWNER_ACCOUNTS,
@@ -236,6 +237,10 @@ pub fn set_collateral(
     let config = CONFIG.load(deps.storage)?;
     if cc.denom == config.settlement_denom {
         return Err(ContractError::SettlementDenomNotCollateral { denom: cc.denom });
+    }
+    // the vault's balance of the share denom is the custody of pending requests only
+    if share_denom(deps.storage)?.as_deref() == Some(cc.denom.as_str()) {
+        return Err(ContractError::ShareDenomNotCollateral { denom: cc.denom });
     }
     if cc.kind == DenomKind::Cw20 {
         cc.denom = deps.api.addr_validate(&cc.denom)?.to_string();
@@ -644,13 +649,28 @@ pub fn lp_deposit(deps: DepsMut, env: Env, info: MessageInfo) -> Result<Response
         return Err(ContractError::ZeroShares);
     }
     totals.pool = totals.pool.checked_add(amount)?;
+    let new_total = total_shares.checked_add(shares)?;
+    let mut res = Response::new();
+    match share_denom(deps.storage)? {
+        // tokenfactory: the bank holds the LP's balance; minted with the ledger total
+        Some(denom) => {
+            res = res.add_message(mint_msg(
+                &env.contract.address,
+                &denom,
+                shares,
+                &info.sender,
+            ));
+        }
+        None => {
+            let held = LP_SHARES
+                .may_load(deps.storage, &info.sender)?
+                .unwrap_or_default();
+            LP_SHARES.save(deps.storage, &info.sender, &held.checked_add(shares)?)?;
+        }
+    }
     TOTALS.save(deps.storage, &config.settlement_denom, &totals)?;
-    TOTAL_SHARES.save(deps.storage, &total_shares.checked_add(shares)?)?;
-    let held = LP_SHARES
-        .may_load(deps.storage, &info.sender)?
-        .unwrap_or_default();
-    LP_SHARES.save(deps.storage, &info.sender, &held.checked_add(shares)?)?;
-    Ok(Response::new()
+    TOTAL_SHARES.save(deps.storage, &new_total)?;
+    Ok(res
         .add_attribute("action", "lp_deposit")
         .add_attribute("lp", info.sender)
         .add_attribute("amount", amount)
@@ -671,11 +691,32 @@ pub fn request_lp_withdraw(
     if LP_REQUESTS.has(deps.storage, &info.sender) {
         return Err(ContractError::RequestPending);
     }
-    let balance = LP_SHARES
-        .may_load(deps.storage, &info.sender)?
-        .unwrap_or_default();
-    if shares > balance {
-        return Err(ContractError::InsufficientShares { balance, shares });
+    match share_denom(deps.storage)? {
+        // tokenfactory: the LP hands the shares over; the vault holds them until
+        // `LpWithdraw` burns them or `CancelLpWithdraw` returns them
+        Some(denom) => {
+            let coin = one_coin(&info)?;
+            if coin.denom != denom {
+                return Err(ContractError::WrongShareDenom {
+                    denom: coin.denom,
+                    expected: denom,
+                });
+            }
+            if coin.amount != shares {
+                return Err(ContractError::SharesMismatch {
+                    sent: coin.amount,
+                    shares,
+                });
+            }
+        }
+        None => {
+            let balance = LP_SHARES
+                .may_load(deps.storage, &info.sender)?
+                .unwrap_or_default();
+            if shares > balance {
+                return Err(ContractError::InsufficientShares { balance, shares });
+            }
+        }
     }
     let ready_at = env
         .block
@@ -694,11 +735,21 @@ pub fn request_lp_withdraw(
 }
 
 pub fn cancel_lp_withdraw(deps: DepsMut, info: MessageInfo) -> Result<Response, ContractError> {
-    if !LP_REQUESTS.has(deps.storage, &info.sender) {
-        return Err(ContractError::NoRequest);
+    let request = LP_REQUESTS
+        .may_load(deps.storage, &info.sender)?
+        .ok_or(ContractError::NoRequest)?;
+    let mut res = Response::new();
+    // tokenfactory: return the shares held in custody
+    if let Some(denom) = share_denom(deps.storage)? {
+        res = res.add_message(transfer_msg(
+            DenomKind::Native,
+            &denom,
+            request.shares,
+            &info.sender,
+        )?);
     }
     LP_REQUESTS.remove(deps.storage, &info.sender);
-    Ok(Response::new()
+    Ok(res
         .add_attribute("action", "cancel_lp_withdraw")
         .add_attribute("lp", info.sender))
 }
@@ -715,9 +766,15 @@ pub fn lp_withdraw(deps: DepsMut, env: Env, info: MessageInfo) -> Result<Respons
         });
     }
     ensure_allowed(&deps.as_ref(), &env, &config, ActionClass::LpWithdraw)?;
-    let balance = LP_SHARES
-        .may_load(deps.storage, &info.sender)?
-        .unwrap_or_default();
+    let denom = share_denom(deps.storage)?;
+    // ledger mode: the request's shares are still on the LP's ledger balance; tokenfactory:
+    // they are in the vault's custody since the request
+    let balance = match denom {
+        Some(_) => request.shares,
+        None => LP_SHARES
+            .may_load(deps.storage, &info.sender)?
+            .unwrap_or_default(),
+    };
     if request.shares > balance {
         return Err(ContractError::InsufficientShares {
             balance,
@@ -743,15 +800,25 @@ pub fn lp_withdraw(deps: DepsMut, env: Env, info: MessageInfo) -> Result<Respons
     let reference = totals.ledger_total()?;
     totals.pool = totals.pool.checked_sub(assets)?;
     TOTALS.save(deps.storage, &config.settlement_denom, &totals)?;
-    TOTAL_SHARES.save(deps.storage, &total_shares.checked_sub(request.shares)?)?;
-    let left = balance.checked_sub(request.shares)?;
-    if left.is_zero() {
-        LP_SHARES.remove(deps.storage, &info.sender);
-    } else {
-        LP_SHARES.save(deps.storage, &info.sender, &left)?;
+    let new_total = total_shares.checked_sub(request.shares)?;
+    let mut res = Response::new();
+    match denom {
+        // burned together with the ledger total
+        Some(denom) => {
+            res = res.add_message(burn_msg(&env.contract.address, &denom, request.shares));
+        }
+        None => {
+            let left = balance.checked_sub(request.shares)?;
+            if left.is_zero() {
+                LP_SHARES.remove(deps.storage, &info.sender);
+            } else {
+                LP_SHARES.save(deps.storage, &info.sender, &left)?;
+            }
+        }
     }
+    TOTAL_SHARES.save(deps.storage, &new_total)?;
     LP_REQUESTS.remove(deps.storage, &info.sender);
-    Ok(Response::new()
+    Ok(res
         .add_message(report_outflow(
             &config,
             &config.settlement_denom,

@@ -7,6 +7,7 @@ pub mod lp;
 pub mod margin;
 pub mod query;
 pub mod settle;
+pub mod shares;
 pub mod state;
 
 pub use crate::error::ContractError;

@@ -14,6 +14,7 @@ use crate::execute::{load_account, pool_exposure};
 use crate::health::live_snapshot;
 use crate::lp;
 use crate::margin;
+use crate::shares::share_denom;
 use crate::state::{
     load_totals, Account, ACCOUNTS, BAD_DEBT, COLLATERALS, COLLATERAL_COUNT, CONFIG, LP_REQUESTS,
     LP_SHARES, MARKETS, MARKET_COUNT, OWNER_ACCOUNTS, TOTALS, TOTAL_SHARES,
@@ -31,6 +32,7 @@ pub fn config(deps: Deps) -> Result<ConfigResponse, ContractError> {
         oracle_addr: c.oracle_addr,
         circuit_breaker_addr: c.circuit_breaker_addr,
         params: c.params,
+        lp_share_denom: share_denom(deps.storage)?,
         market_count: MARKET_COUNT.may_load(deps.storage)?.unwrap_or(0),
         collateral_count: COLLATERAL_COUNT.may_load(deps.storage)?.unwrap_or(0),
     })
@@ -167,10 +169,15 @@ pub fn system_risk(deps: Deps) -> Result<SystemRiskResponse, ContractError> {
 
 pub fn lp_position(deps: Deps, lp_addr: String) -> Result<LpPositionResponse, ContractError> {
     let lp_addr = deps.api.addr_validate(&lp_addr)?;
-    Ok(LpPositionResponse {
-        shares: LP_SHARES
+    // tokenfactory shares: the bank holds each holder's balance
+    let shares = match share_denom(deps.storage)? {
+        Some(denom) => deps.querier.query_balance(&lp_addr, denom)?.amount,
+        None => LP_SHARES
             .may_load(deps.storage, &lp_addr)?
             .unwrap_or_default(),
+    };
+    Ok(LpPositionResponse {
+        shares,
         pending: LP_REQUESTS.may_load(deps.storage, &lp_addr)?,
         lp_addr,
     })

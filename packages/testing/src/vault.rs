@@ -3,7 +3,7 @@
 use cosmwasm_std::{Addr, Empty};
 use cw_multi_test::{Contract, ContractWrapper};
 
-use bulwark_types::vault::{InstantiateMsg, VaultParams};
+use bulwark_types::vault::{InstantiateMsg, LpShareMode, VaultParams};
 
 /// Settlement denom of the default instantiate message.
 pub const DEFAULT_SETTLEMENT_DENOM: &str = "uusdc";
@@ -30,6 +30,7 @@ pub fn instantiate_msg(owner: &Addr) -> InstantiateMsg {
         oracle: None,
         circuit_breaker: None,
         params: VaultParams::default(),
+        lp_shares: LpShareMode::Ledger,
     }
 }
 
@@ -39,5 +40,22 @@ pub fn instantiate_msg_with(owner: &Addr, oracle: &Addr, circuit_breaker: &Addr)
         oracle: Some(oracle.to_string()),
         circuit_breaker: Some(circuit_breaker.to_string()),
         ..instantiate_msg(owner)
+    }
+}
+
+/// The default message with the oracle and breaker set and LP shares as the tokenfactory denom
+/// `factory/{vault_addr}/{subdenom}` (needs a chain, or a multi-test `Stargate` handler, with
+/// the Osmosis tokenfactory).
+pub fn instantiate_msg_tokenfactory(
+    owner: &Addr,
+    oracle: &Addr,
+    circuit_breaker: &Addr,
+    subdenom: &str,
+) -> InstantiateMsg {
+    InstantiateMsg {
+        lp_shares: LpShareMode::TokenFactory {
+            subdenom: subdenom.to_string(),
+        },
+        ..instantiate_msg_with(owner, oracle, circuit_breaker)
     }
 }

@@ -74,6 +74,26 @@ pub struct InstantiateMsg {
     /// Circuit breaker; `None` until set with `UpdateConfig` (guarded actions fail closed).
     pub circuit_breaker: Option<String>,
     pub params: VaultParams,
+    /// How LP shares are represented; chosen at instantiate, immutable. Defaults to `Ledger`.
+    #[serde(default)]
+    pub lp_shares: LpShareMode,
+}
+
+/// Most bytes of a tokenfactory subdenom (Osmosis `MaxSubdenomLength`).
+pub const MAX_SUBDENOM_LEN: usize = 44;
+
+/// Representation of LP shares.
+#[cw_serde]
+#[derive(Default)]
+pub enum LpShareMode {
+    /// Internal share ledger only (shares are not transferable).
+    #[default]
+    Ledger,
+    /// An Osmosis tokenfactory denom `factory/{vault_addr}/{subdenom}` created by the vault at
+    /// instantiate: `LpDeposit` mints shares to the depositor, `RequestLpWithdraw` takes the
+    /// share coins into custody, `LpWithdraw` burns them, `CancelLpWithdraw` returns them.
+    /// Requires the chain's tokenfactory module (`stargate` capability).
+    TokenFactory { subdenom: String },
 }
 
 #[cw_serde]
@@ -156,7 +176,9 @@ pub enum ExecuteMsg {
     Settle(Settlement),
     /// Anyone: deposit exactly one coin of the settlement denom into the LP pool for shares.
     LpDeposit {},
-    /// LP: ask to redeem `shares`; redeemable after the delay at the then-current NAV.
+    /// LP: ask to redeem `shares`; redeemable after the delay at the then-current NAV. With
+    /// tokenfactory shares the LP sends exactly `shares` of the share denom (one coin), which
+    /// the vault holds until `LpWithdraw` burns them or `CancelLpWithdraw` returns them.
     RequestLpWithdraw {
         shares: Uint128,
     },
@@ -259,6 +281,8 @@ pub struct ConfigResponse {
     pub oracle_addr: Option<Addr>,
     pub circuit_breaker_addr: Option<Addr>,
     pub params: VaultParams,
+    /// The tokenfactory share denom (`factory/{vault_addr}/{subdenom}`); `None` in ledger mode.
+    pub lp_share_denom: Option<String>,
     pub market_count: u32,
     pub collateral_count: u32,
 }
@@ -353,6 +377,8 @@ pub struct LpWithdrawRequest {
 #[cw_serde]
 pub struct LpPositionResponse {
     pub lp_addr: Addr,
+    /// Shares held: the internal ledger balance, or with tokenfactory shares the LP's bank
+    /// balance of the share denom (excluding shares in the vault's custody for `pending`).
     pub shares: Uint128,
     pub pending: Option<LpWithdrawRequest>,
 }

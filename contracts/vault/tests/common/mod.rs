@@ -1,13 +1,20 @@
 //! Shared multi-test setup: real oracle and circuit breaker, the vault, two mock markets.
 #![allow(dead_code)]
 
+pub mod tokenfactory;
+
 use std::str::FromStr;
 
 use anyhow::Result as AnyResult;
+use cosmwasm_std::testing::{MockApi, MockStorage};
+use cosmwasm_std::Empty;
 use cosmwasm_std::{
     coin, coins, Addr, Coin, Decimal, Int128, SignedDecimal256, Timestamp, Uint128,
 };
-use cw_multi_test::{App, AppResponse, Executor};
+use cw_multi_test::{
+    no_init, App, AppBuilder, AppResponse, BankKeeper, DistributionKeeper, Executor, FailingModule,
+    GovFailingModule, IbcFailingModule, StakeKeeper, WasmKeeper,
+};
 
 use bulwark_testing::mock_market::{self, MockMarketExecuteMsg, MockMarketInstantiateMsg};
 use bulwark_testing::{circuit_breaker, oracle, vault};
@@ -24,6 +31,23 @@ use bulwark_types::vault::{
 };
 use bulwark_vault::ContractError;
 
+use tokenfactory::TokenFactoryMock;
+
+/// The default multi-test app with the tokenfactory `Stargate` mock (ledger-mode vaults never
+/// send a stargate message, so it changes nothing for them).
+pub type TestApp = App<
+    BankKeeper,
+    MockApi,
+    MockStorage,
+    FailingModule<Empty, Empty, Empty>,
+    WasmKeeper<Empty, Empty>,
+    StakeKeeper,
+    DistributionKeeper,
+    IbcFailingModule,
+    GovFailingModule,
+    TokenFactoryMock,
+>;
+
 pub const USDC: &str = "uusdc";
 pub const ATOM: &str = "uatom";
 pub const OSMO: &str = "uosmo";
@@ -32,7 +56,7 @@ pub const T0: u64 = 1_700_006_400;
 pub const N: usize = 21;
 
 pub struct Suite {
-    pub app: App,
+    pub app: TestApp,
     pub owner: Addr,
     pub oracle: Addr,
     pub breaker: Addr,
@@ -58,7 +82,14 @@ pub fn err(r: AnyResult<AppResponse>) -> ContractError {
 
 impl Suite {
     pub fn new() -> Suite {
-        let mut app = App::default();
+        Suite::with_lp_shares(None)
+    }
+
+    /// `Some(subdenom)`: LP shares as the tokenfactory denom `factory/{vault}/{subdenom}`.
+    pub fn with_lp_shares(subdenom: Option<&str>) -> Suite {
+        let mut app: TestApp = AppBuilder::new()
+            .with_stargate(TokenFactoryMock)
+            .build(no_init);
         app.update_block(|b| {
             b.time = Timestamp::from_seconds(T0);
             b.height = 100;
@@ -113,7 +144,12 @@ impl Suite {
             .instantiate_contract(
                 vault_code,
                 owner.clone(),
-                &vault::instantiate_msg_with(&owner, &oracle, &breaker),
+                &match subdenom {
+                    None => vault::instantiate_msg_with(&owner, &oracle, &breaker),
+                    Some(sub) => {
+                        vault::instantiate_msg_tokenfactory(&owner, &oracle, &breaker, sub)
+                    }
+                },
                 &[],
                 "vault",
                 Some(owner.to_string()),
