@@ -129,13 +129,13 @@ pub fn deleverage(
     let excess_whole =
         Decimal256::checked_from_ratio(excess, pow10_u128(cfg.settlement_decimals)?)
             .or_overflow()?;
+    // A tiny per-unit profit can overflow the quotient: then no cap beyond the position.
     let needed = excess_whole
         .checked_mul(held)
-        .or_overflow()?
-        .checked_div(abs(pnl))
-        .or_overflow()?
-        .checked_add(Decimal256::raw(1))
-        .or_overflow()?;
+        .ok()
+        .and_then(|x| x.checked_div(abs(pnl)).ok())
+        .and_then(|x| x.checked_add(Decimal256::raw(1)).ok())
+        .unwrap_or(held);
     let mut close = size.min(held).min(needed);
     // never leave a remainder below the minimum position size (as ForceReduce)
     if held.checked_sub(close).or_overflow()? < market.params.min_position_size {
