@@ -119,6 +119,5 @@ pub const ACCOUNT_POSITION_COUNT: Map<u64, u32> = Map::new("account_count");
 /// (board id, account id) → number of the account's non-zero positions on the board: the
 /// index `Settle` pages over.
 pub const BOARD_ACCOUNTS: Map<(u64, u64), u32> = Map::new("board_accounts");
-/// account id → the last address the vault accepted a trade from (used as `trader_addr`
-/// for settlement payouts, which no trader initiates).
-pub const ACCOUNT_TRADER: Map<u64, Addr> = Map::new("account_trader");
+// "account_trader" (account id → last trader) was removed: expiry payouts now settle with
+// `trader_addr: None`. Keys left by older versions are never read.

@@ -62,7 +62,8 @@ fn calls_and_puts_in_and_out_of_the_money() {
     assert_eq!(paid.len(), trades + 1);
     let st = &paid[trades].1;
     assert_eq!(st.account_id, 1);
-    assert_eq!(st.trader_addr, alice);
+    // payouts are market-initiated
+    assert_eq!(st.trader_addr, None);
     assert_eq!(st.change, RiskChange::Reduce);
     // call 100 ITM by 10 × 10 contracts; put 80 OTM
     assert_eq!(st.cash.pnl_vs_pool, m(100));
@@ -77,7 +78,7 @@ fn calls_and_puts_in_and_out_of_the_money() {
     let paid = s.settlements();
     let st = &paid[trades + 1].1;
     assert_eq!(st.account_id, 2);
-    assert_eq!(st.trader_addr, bob);
+    assert_eq!(st.trader_addr, None);
     // short 4 calls ITM by 10: −40; put 100 OTM; put 120 ITM by 10 × 2: +20
     assert_eq!(st.cash.pnl_vs_pool, m(-40 + 20));
     assert_eq!(s.board().status, BoardStatus::Settled);

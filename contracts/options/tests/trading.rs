@@ -69,7 +69,7 @@ fn market_interface_messages_deserialize_into_ours() {
     // and the mock vault's Settle has the vault's JSON shape
     let st = bulwark_types::market::Settlement {
         account_id: 1,
-        trader_addr: cosmwasm_std::Addr::unchecked("a"),
+        trader_addr: Some(cosmwasm_std::Addr::unchecked("a")),
         cash: Default::default(),
         risk: Default::default(),
         change: RiskChange::Reduce,
@@ -92,7 +92,7 @@ fn buy_charges_the_quote_and_reports_fresh_risk() {
     assert_eq!(attr(&res, "premium").unwrap(), q.premium.to_string());
     let st = s.last_settlement();
     assert_eq!(st.account_id, 1);
-    assert_eq!(st.trader_addr, alice);
+    assert_eq!(st.trader_addr, Some(alice));
     assert_eq!(st.change, RiskChange::Increase);
     assert_eq!(
         st.cash.pnl_vs_pool,

@@ -145,6 +145,10 @@ pub fn validate_params(p: &MarketParams) -> Result<(), ContractError> {
         p.min_position_size <= p.max_position_size,
         "min_position_size must not exceed max_position_size",
     )?;
+    check(
+        p.max_pool_exposure.is_none_or(|x| !x.is_zero()),
+        "max_pool_exposure must be positive (None disables ADL)",
+    )?;
     Ok(())
 }
 
@@ -267,6 +271,7 @@ mod tests {
             max_oi_short: d("10000"),
             max_position_size: d("1000"),
             min_position_size: d("0.1"),
+            max_pool_exposure: None,
         }
     }
 
@@ -343,6 +348,13 @@ mod tests {
                 "min size",
                 MarketParams {
                     min_position_size: Decimal256::percent(100_001),
+                    ..params()
+                },
+            ),
+            (
+                "max_pool_exposure",
+                MarketParams {
+                    max_pool_exposure: Some(cosmwasm_std::Uint128::zero()),
                     ..params()
                 },
             ),

@@ -8,7 +8,7 @@ use bulwark_types::perps::{ExecuteMsg, InstantiateMsg, MigrateMsg, QueryMsg};
 
 use crate::error::ContractError;
 use crate::state::{CONFIG, OPEN_POSITIONS};
-use crate::{admin, force_reduce, order, query as q, risk};
+use crate::{adl, admin, force_reduce, order, query as q, risk};
 use crate::{CONTRACT_NAME, CONTRACT_VERSION};
 
 #[cfg_attr(not(feature = "library"), entry_point)]
@@ -86,6 +86,11 @@ pub fn execute(
             market_id,
             acceptable_price,
         } => order::close_position(deps, env, info, account_id, market_id, acceptable_price),
+        ExecuteMsg::Deleverage {
+            market_id,
+            account_id,
+            size,
+        } => adl::deleverage(deps, env, info, market_id, account_id, size),
         ExecuteMsg::ForceReduce {
             account_id,
             fraction,
@@ -132,6 +137,17 @@ pub fn query(deps: Deps, env: Env, msg: QueryMsg) -> Result<Binary, ContractErro
             to_json_binary(&risk::account_risk(deps, &env, &cfg, account_id)?)
         }
         QueryMsg::PoolExposure {} => to_json_binary(&q::pool_exposure(deps, env)?),
+        QueryMsg::AdlRanking {
+            market_id,
+            start_after,
+            limit,
+        } => to_json_binary(&adl::adl_ranking(
+            deps,
+            env,
+            market_id,
+            start_after,
+            limit,
+        )?),
     };
     Ok(bin?)
 }

@@ -81,6 +81,20 @@ pub enum ContractError {
         len: usize,
         max: usize,
     },
+    #[error("market {market_id} has no pool exposure limit: ADL is disabled")]
+    AdlDisabled { market_id: String },
+    #[error("market {market_id} exposure {exposure} is within its limit {limit}: no ADL")]
+    ExposureWithinLimit {
+        market_id: String,
+        exposure: cosmwasm_std::Int128,
+        limit: cosmwasm_std::Uint128,
+    },
+    #[error("position of account {account_id} in {market_id} is not in profit ({pnl}): no ADL")]
+    NotInProfit {
+        account_id: u64,
+        market_id: String,
+        pnl: SignedDecimal256,
+    },
     #[error("fraction {fraction} must be in (0, 1]")]
     InvalidFraction { fraction: Decimal256 },
 }

@@ -1,6 +1,7 @@
 //! Bulwark perpetual futures markets, priced by the oracle against the LP pool, settled
 //! through the vault. See `README.md` for messages, units, formulas and invariants.
 
+pub mod adl;
 pub mod admin;
 pub mod aggregates;
 pub mod contract;

@@ -14,7 +14,7 @@
 //! 8. `Settle` to the vault with the cash flows and the account's fresh risk.
 
 use cosmwasm_std::{
-    to_json_binary, CosmosMsg, Decimal256, Deps, DepsMut, Env, MessageInfo, Response,
+    to_json_binary, CosmosMsg, Decimal256, Deps, DepsMut, Empty, Env, MessageInfo, Response,
     SignedDecimal256, Uint128, WasmMsg,
 };
 
@@ -33,8 +33,8 @@ use crate::price::{ensure_allowed, market_funding_params, usable_price, PriceUse
 use crate::pricing::{check_slippage, fill_price, trading_fee};
 use crate::risk::account_risk;
 use crate::state::{
-    Config, Market, ACCOUNT_POSITIONS, AGGREGATES, CONFIG, FUNDING, MARKETS, OPEN_POSITIONS,
-    POSITIONS,
+    Config, Market, ACCOUNT_POSITIONS, AGGREGATES, CONFIG, FUNDING, MARKETS, MARKET_POSITIONS,
+    OPEN_POSITIONS, POSITIONS,
 };
 use crate::units::abs;
 
@@ -174,8 +174,14 @@ pub fn commit_fill(
     FUNDING.save(deps.storage, market_id, funding)?;
     AGGREGATES.save(deps.storage, market_id, aggregates)?;
     match position {
-        Some(p) => POSITIONS.save(deps.storage, (account_id, market_id), p)?,
-        None => POSITIONS.remove(deps.storage, (account_id, market_id)),
+        Some(p) => {
+            POSITIONS.save(deps.storage, (account_id, market_id), p)?;
+            MARKET_POSITIONS.save(deps.storage, (market_id, account_id), &Empty {})?;
+        }
+        None => {
+            POSITIONS.remove(deps.storage, (account_id, market_id));
+            MARKET_POSITIONS.remove(deps.storage, (market_id, account_id));
+        }
     }
     if position_count_change != 0 {
         let count = ACCOUNT_POSITIONS
@@ -276,7 +282,7 @@ pub fn submit_order(
     let risk = account_risk(deps.as_ref(), &env, &cfg, account_id)?;
     let settlement = Settlement {
         account_id,
-        trader_addr: info.sender.clone(),
+        trader_addr: Some(info.sender.clone()),
         cash: CashFlows {
             pnl_vs_pool,
             fee_to_pool: plan.fee_to_pool,

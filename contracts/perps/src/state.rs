@@ -1,7 +1,7 @@
 //! Storage layout.
 
 use cosmwasm_schema::cw_serde;
-use cosmwasm_std::Addr;
+use cosmwasm_std::{Addr, Empty};
 use cw_storage_plus::{Item, Map};
 
 use bulwark_types::perps::{FundingState, MarketAggregates, MarketParams, Position};
@@ -35,3 +35,6 @@ pub const AGGREGATES: Map<&str, MarketAggregates> = Map::new("aggregates");
 pub const POSITIONS: Map<(u64, &str), Position> = Map::new("positions");
 /// account id → number of open positions (≤ MAX_POSITIONS_PER_ACCOUNT).
 pub const ACCOUNT_POSITIONS: Map<u64, u32> = Map::new("account_positions");
+/// (market id, account id) → (): the market's open positions, so `AdlRanking` can page one
+/// market. Written only with the position itself (O(1)); never iterated in an execute.
+pub const MARKET_POSITIONS: Map<(&str, u64), Empty> = Map::new("market_positions");

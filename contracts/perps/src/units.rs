@@ -51,6 +51,13 @@ fn pow10(decimals: u8) -> Result<Int512, ContractError> {
         .or_overflow()
 }
 
+/// 10^decimals as u128, checked.
+pub fn pow10_u128(decimals: u8) -> Result<u128, ContractError> {
+    10u128
+        .checked_pow(u32::from(decimals))
+        .ok_or(ContractError::Overflow)
+}
+
 fn div_round(num: Int512, den: Int512, round: Round) -> Result<Int512, ContractError> {
     let q = num.checked_div(den).or_overflow()?;
     let r = num.checked_rem(den).or_overflow()?;

@@ -26,7 +26,7 @@ fn open_long_settles_cash_and_fresh_risk() {
     assert_eq!(s.market_addr, env.perps);
     let s = s.settlement;
     assert_eq!(s.account_id, 1);
-    assert_eq!(s.trader_addr, alice);
+    assert_eq!(s.trader_addr, Some(alice));
     assert_eq!(s.change, RiskChange::Increase);
     // fill = 10 × (1 + 5/1e6) = 10.00005; fee = 10 × 10.00005 × 0.001 = 0.1000005 → 100_001
     assert_eq!(s.cash.pnl_vs_pool, Int128::zero());

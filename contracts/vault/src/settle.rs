@@ -100,11 +100,22 @@ pub fn settle(
         return Err(ContractError::LiquidationInProgress);
     }
     let mut account = load_account(deps.storage, s.account_id)?;
-    if account.owner_addr != s.trader_addr {
-        return Err(ContractError::NotAccountOwner {
-            account_id: s.account_id,
-            sender: s.trader_addr.to_string(),
-        });
+    match &s.trader_addr {
+        Some(trader) if account.owner_addr != *trader => {
+            return Err(ContractError::NotAccountOwner {
+                account_id: s.account_id,
+                sender: trader.to_string(),
+            });
+        }
+        Some(_) => {}
+        // No trader asked for it (expiry, ADL): the market may only take risk away, so it
+        // goes through the reduce rule below and never the initial-margin check.
+        None if s.change != RiskChange::Reduce => {
+            return Err(ContractError::MarketInitiatedIncrease {
+                account_id: s.account_id,
+            });
+        }
+        None => {}
     }
     margin::validate_risk(&s.risk, &StoredGrids(deps.storage))?;
 
@@ -167,6 +178,12 @@ pub fn settle(
         .add_attribute("action", "settle")
         .add_attribute("market_addr", market_addr)
         .add_attribute("account_id", s.account_id.to_string())
+        .add_attribute(
+            "trader",
+            s.trader_addr
+                .as_ref()
+                .map_or_else(|| "market".to_string(), |a| a.to_string()),
+        )
         .add_attribute("pnl_vs_pool", s.cash.pnl_vs_pool.to_string())
         .add_attribute("settlement_balance", account.settlement_balance.to_string())
         .add_attribute("equity", after.equity.to_string())

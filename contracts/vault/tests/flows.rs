@@ -313,7 +313,7 @@ fn settle_checks_market_owner_and_margin() {
     // an unregistered caller
     let settlement = bulwark_types::market::Settlement {
         account_id: id,
-        trader_addr: alice.clone(),
+        trader_addr: Some(alice.clone()),
         cash: cash(0, 0, 0),
         risk: AccountRisk::default(),
         change: RiskChange::Increase,
@@ -422,6 +422,85 @@ fn settle_checks_market_owner_and_margin() {
     s.trade(
         &ma,
         &alice,
+        id,
+        cash(0, 0, 0),
+        AccountRisk::default(),
+        RiskChange::Reduce,
+    )
+    .unwrap();
+    assert!(s.account(id).markets.is_empty());
+}
+
+#[test]
+fn market_initiated_settlement_only_reduces() {
+    let mut s = Suite::new();
+    let alice = s.alice.clone();
+    let bob = s.bob.clone();
+    let eve = s.eve.clone();
+    let ma = s.market_a.clone();
+    s.lp_deposit(&bob, 100_000_000).unwrap();
+    let id = s.create_account(&alice);
+    s.deposit(&alice, id, 1_000_000, USDC);
+    s.trade(
+        &ma,
+        &alice,
+        id,
+        cash(0, 0, 0),
+        linear_risk(4_000_000, 0, 0),
+        RiskChange::Increase,
+    )
+    .unwrap();
+    let before = s.account(id).settlement_balance;
+
+    // no trader + Increase: refused, nothing changes
+    assert_eq!(
+        err(s.settle_via(
+            &ma,
+            None,
+            id,
+            cash(0, 0, 0),
+            linear_risk(5_000_000, 0, 0),
+            RiskChange::Increase
+        )),
+        ContractError::MarketInitiatedIncrease { account_id: id }
+    );
+    assert_eq!(s.account(id).settlement_balance, before);
+
+    // from an unregistered address: refused
+    let settlement = bulwark_types::market::Settlement {
+        account_id: id,
+        trader_addr: None,
+        cash: cash(100, 0, 0),
+        risk: AccountRisk::default(),
+        change: RiskChange::Reduce,
+    };
+    assert_eq!(
+        err(s.exec(&eve, &ExecuteMsg::Settle(settlement), &[])),
+        ContractError::UnregisteredMarket {
+            market_addr: eve.to_string()
+        }
+    );
+
+    // a registered market's reduce with no trader applies (e.g. ADL realizing a profit)
+    s.settle_via(
+        &ma,
+        None,
+        id,
+        cash(250_000, 0, 0),
+        linear_risk(2_000_000, 0, 0),
+        RiskChange::Reduce,
+    )
+    .unwrap();
+    assert_eq!(
+        s.account(id).settlement_balance,
+        before + Int128::new(250_000)
+    );
+    assert_eq!(s.account(id).markets, vec![ma.clone()]);
+    s.assert_conserved();
+    // and a full close drops the link
+    s.settle_via(
+        &ma,
+        None,
         id,
         cash(0, 0, 0),
         AccountRisk::default(),

@@ -108,10 +108,21 @@ fn settle(mut deps: DepsMut, info: MessageInfo, s: Settlement) -> StdResult<Resp
             "mock vault: account health check failed",
         ));
     }
-    if let Some(owner) = load::<Addr>(deps.as_ref(), &key("owner", s.account_id))? {
-        if owner != s.trader_addr {
-            return Err(StdError::generic_err("mock vault: not the account owner"));
+    match &s.trader_addr {
+        Some(trader) => {
+            if let Some(owner) = load::<Addr>(deps.as_ref(), &key("owner", s.account_id))? {
+                if owner != *trader {
+                    return Err(StdError::generic_err("mock vault: not the account owner"));
+                }
+            }
         }
+        // market-initiated (expiry, ADL): reduce only, like the real vault
+        None if s.change != RiskChange::Reduce => {
+            return Err(StdError::generic_err(
+                "mock vault: a market-initiated settlement may only reduce",
+            ));
+        }
+        None => {}
     }
     let collateral: Option<Uint128> = load(deps.as_ref(), &key("collateral", s.account_id))?;
     let cash = add_cash(deps.branch(), s.account_id, &s.cash)?;

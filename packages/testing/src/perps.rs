@@ -57,5 +57,6 @@ pub fn default_market_params() -> MarketParams {
         max_oi_short: d("10000"),
         max_position_size: d("1000"),
         min_position_size: d("0.1"),
+        max_pool_exposure: None,
     }
 }

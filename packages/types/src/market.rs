@@ -11,6 +11,8 @@
 //! - liquidation: keeper → vault → market [`MarketExecuteMsg::ForceReduce`] as a submessage;
 //!   the market reduces at oracle price and answers with a [`ForceReduceResult`] in the
 //!   response data, which the vault applies in its reply (no call back into the vault).
+//! - market-initiated settlement (option expiry, perps ADL): market → vault `Settle` with
+//!   `trader_addr: None` and `RiskChange::Reduce` (the vault refuses `None` with `Increase`).
 //! - pool NAV: vault → market [`MarketQueryMsg::PoolExposure`], O(1) in positions.
 
 use cosmwasm_schema::{cw_serde, QueryResponses};
@@ -117,12 +119,17 @@ pub struct CashFlows {
     pub fee_to_protocol: Uint128,
 }
 
-/// A market's settlement of one trade for one account (`vault::ExecuteMsg::Settle`).
+/// A market's settlement for one account (`vault::ExecuteMsg::Settle`): a trade, or a
+/// change the market starts on its own (option expiry payouts, perps auto-deleveraging).
 #[cw_serde]
 pub struct Settlement {
     pub account_id: u64,
-    /// Who asked the market for the trade; the vault refuses unless it owns the account.
-    pub trader_addr: Addr,
+    /// `Some(addr)`: a trade `addr` asked the market for; the vault refuses unless `addr` owns
+    /// the account. `None`: market-initiated (no trader asked); the vault accepts it only with
+    /// `change == RiskChange::Reduce`, never checks initial margin for it, and applies it
+    /// with its reduce rule. Markets are registered by the vault's owner and trusted to send
+    /// `None` only for changes that do not add risk.
+    pub trader_addr: Option<Addr>,
     pub cash: CashFlows,
     /// The market's fresh risk for the account after the trade.
     pub risk: AccountRisk,

@@ -80,6 +80,11 @@ pub struct MarketParams {
     pub max_position_size: Decimal256,
     /// Smallest non-zero |size| a position may have after a trade (base units).
     pub min_position_size: Decimal256,
+    /// Auto-deleveraging threshold: when the traders' Σ unrealized PnL in this market (the
+    /// LP pool's liability, settlement units) exceeds it, anyone may `Deleverage` profitable
+    /// positions. `None` (the default, also when absent from the JSON) disables ADL; > 0.
+    #[serde(default)]
+    pub max_pool_exposure: Option<Uint128>,
 }
 
 #[cw_serde]
@@ -119,6 +124,17 @@ pub enum ExecuteMsg {
         account_id: u64,
         market_id: String,
         acceptable_price: Decimal256,
+    },
+    /// Permissionless (keepers), auto-deleveraging: while the market's Σ unrealized trader
+    /// PnL exceeds `max_pool_exposure`, closes up to `size` (base units, > 0) of the
+    /// account's position, which must be in profit, at the oracle price without fee, and
+    /// settles it with the vault as market-initiated (`trader_addr: None`, `Reduce`). Never
+    /// closes more than brings the exposure back to the limit (up to rounding and the
+    /// minimum position size). Targets should be picked by `AdlRanking`.
+    Deleverage {
+        market_id: String,
+        account_id: u64,
+        size: Decimal256,
     },
     /// Vault only (`MarketExecuteMsg::ForceReduce`): reduce every position of the account in
     /// this contract by `fraction` ∈ (0, 1] at the oracle price, without trading fee.
@@ -168,6 +184,47 @@ pub enum QueryMsg {
     /// `MarketQueryMsg::PoolExposure`: Σ traders' unrealized PnL over all markets, O(markets).
     #[returns(PoolExposure)]
     PoolExposure {},
+    /// The market's ADL state and one page of its positions (by account id after
+    /// `start_after`), ranked within the page by `adl_score`, best ADL target first. Advisory:
+    /// keepers merge pages off chain; the contract only enforces "market over its limit" and
+    /// "target in profit" on `Deleverage`.
+    #[returns(AdlRankingResponse)]
+    AdlRanking {
+        market_id: String,
+        start_after: Option<u64>,
+        limit: Option<u32>,
+    },
+}
+
+/// One position of an `AdlRanking` page.
+#[cw_serde]
+pub struct AdlCandidate {
+    pub account_id: u64,
+    pub size: SignedDecimal256,
+    pub entry_price: Decimal256,
+    /// Unrealized PnL net of funding owed at the current price, settlement units.
+    pub unrealized_pnl: Int128,
+    /// |size| × price, settlement units.
+    pub notional: Uint128,
+    /// `(pnl / entry_notional) × (notional / entry_notional)`: profit ratio times a leverage
+    /// proxy computable from the position alone (see the perps README); negative for losers,
+    /// which `Deleverage` refuses.
+    pub adl_score: SignedDecimal256,
+}
+
+#[cw_serde]
+pub struct AdlRankingResponse {
+    pub market_id: String,
+    pub price: Decimal256,
+    /// The market's Σ unrealized trader PnL (rounded up), settlement units.
+    pub exposure: Int128,
+    pub max_pool_exposure: Option<Uint128>,
+    /// `exposure > max_pool_exposure`: `Deleverage` is accepted.
+    pub over_limit: bool,
+    /// This page's positions, highest `adl_score` first.
+    pub candidates: Vec<AdlCandidate>,
+    /// The last account id of the page (pass as `start_after`); `None` when the page is the last.
+    pub next_start_after: Option<u64>,
 }
 
 #[cw_serde]

@@ -17,7 +17,7 @@ use crate::core::{
 use crate::error::ContractError;
 use crate::pricing::{payoff_unit, signed_cash};
 use crate::state::{
-    series_id, ACCOUNT_TRADER, ACTIVE_BOARDS, BOARDS, BOARD_ACCOUNTS, POOL, STRIKES,
+    series_id, ACTIVE_BOARDS, BOARDS, BOARD_ACCOUNTS, POOL, STRIKES,
 };
 
 pub fn settle(
@@ -159,16 +159,14 @@ pub fn settle(
     let mut spots = SpotCache::default();
     for (account_id, pnl) in payouts {
         let risk = account_risk(deps.as_ref(), &env, &cfg, &w, account_id, &mut spots)?;
-        let trader_addr = ACCOUNT_TRADER
-            .may_load(deps.storage, account_id)?
-            .unwrap_or_else(|| env.contract.address.clone());
         res = res
             .add_attribute("payout", format!("{account_id}:{pnl}"))
             .add_message(settle_msg(
                 &w.vault_addr,
                 Settlement {
                     account_id,
-                    trader_addr,
+                    // no trader asks for an expiry payout: market-initiated
+                    trader_addr: None,
                     cash: CashFlows {
                         pnl_vs_pool: pnl,
                         ..CashFlows::default()

@@ -15,7 +15,7 @@ use crate::core::{
 };
 use crate::error::ContractError;
 use crate::pricing::{quote_trade, split_fee, to_int128, TradeInput};
-use crate::state::{ACCOUNT_TRADER, BOARDS, STRIKES};
+use crate::state::{BOARDS, STRIKES};
 
 pub struct TradeRequest {
     pub account_id: u64,
@@ -182,14 +182,13 @@ pub fn trade(
     )?;
     BOARDS.save(deps.storage, board.id, &board)?;
     STRIKES.save(deps.storage, strike.id, &strike)?;
-    ACCOUNT_TRADER.save(deps.storage, req.account_id, &info.sender)?;
 
     let mut spots = SpotCache(vec![(board.asset_id.clone(), s)]);
     let risk = account_risk(deps.as_ref(), &env, &cfg, &w, req.account_id, &mut spots)?;
     let (fee_to_pool, fee_to_protocol) = split_fee(q.fee, cfg.params.protocol_fee_share)?;
     let settlement = Settlement {
         account_id: req.account_id,
-        trader_addr: info.sender,
+        trader_addr: Some(info.sender),
         cash: CashFlows {
             pnl_vs_pool,
             fee_to_pool,

@@ -433,13 +433,26 @@ impl Suite {
         risk: AccountRisk,
         change: RiskChange,
     ) -> AnyResult<AppResponse> {
+        self.settle_via(market, Some(trader), account_id, cash, risk, change)
+    }
+
+    /// `market` settles for the account; `trader: None` = market-initiated (expiry, ADL).
+    pub fn settle_via(
+        &mut self,
+        market: &Addr,
+        trader: Option<&Addr>,
+        account_id: u64,
+        cash: CashFlows,
+        risk: AccountRisk,
+        change: RiskChange,
+    ) -> AnyResult<AppResponse> {
         let m = market.clone();
         self.market_exec(
             &m,
             &MockMarketExecuteMsg::Trade {
                 settlement: Settlement {
                     account_id,
-                    trader_addr: trader.clone(),
+                    trader_addr: trader.cloned(),
                     cash,
                     risk,
                     change,
