@@ -93,7 +93,13 @@ pub fn deleverage(
         })?;
     // A reduction: gated and priced like a trader's close.
     ensure_allowed(deps.as_ref(), &env, &cfg, &market_id, ActionClass::Reduce)?;
-    let price = usable_price(deps.as_ref(), &env, &cfg, &market.asset_id, PriceUse::Reduce)?;
+    let price = usable_price(
+        deps.as_ref(),
+        &env,
+        &cfg,
+        &market.asset_id,
+        PriceUse::Reduce,
+    )?;
     let now = env.block.time.seconds();
     let mut agg = AGGREGATES.load(deps.storage, &market_id)?;
     let funding = accrue(
@@ -126,9 +132,8 @@ pub fn deleverage(
     // truncating division.
     let held = abs(position.size);
     let excess = uamount(exposure_before.checked_sub(limit_signed).or_overflow()?)?;
-    let excess_whole =
-        Decimal256::checked_from_ratio(excess, pow10_u128(cfg.settlement_decimals)?)
-            .or_overflow()?;
+    let excess_whole = Decimal256::checked_from_ratio(excess, pow10_u128(cfg.settlement_decimals)?)
+        .or_overflow()?;
     // A tiny per-unit profit can overflow the quotient: then no cap beyond the position.
     let needed = excess_whole
         .checked_mul(held)
@@ -193,11 +198,7 @@ pub fn deleverage(
         msg: to_json_binary(&VaultExecuteMsg::Settle(settlement))?,
         funds: vec![],
     });
-    let new_size = fill
-        .position
-        .as_ref()
-        .map(|p| p.size)
-        .unwrap_or_default();
+    let new_size = fill.position.as_ref().map(|p| p.size).unwrap_or_default();
     Ok(Response::new()
         .add_message(msg)
         .add_attribute("action", "deleverage")

@@ -141,13 +141,7 @@ pub fn query(deps: Deps, env: Env, msg: QueryMsg) -> Result<Binary, ContractErro
             market_id,
             start_after,
             limit,
-        } => to_json_binary(&adl::adl_ranking(
-            deps,
-            env,
-            market_id,
-            start_after,
-            limit,
-        )?),
+        } => to_json_binary(&adl::adl_ranking(deps, env, market_id, start_after, limit)?),
     };
     Ok(bin?)
 }

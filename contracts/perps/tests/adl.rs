@@ -120,7 +120,10 @@ fn reduces_a_winner_through_the_vault_until_under_the_limit() {
     };
     assert_eq!(attr("action"), "deleverage");
     let after_size = env.size(1);
-    assert!(after_size > sd("0") && after_size < sd("10"), "{after_size}");
+    assert!(
+        after_size > sd("0") && after_size < sd("10"),
+        "{after_size}"
+    );
     // closed at the oracle price: Alice's entry ≈ 10, so ≈ 2 USDC per unit realized
     assert_eq!(sd("10") - after_size, sd(&attr("closed_size")));
     // ≈ 3 USDC over the limit at ≈ 2 USDC per unit: ≈ 1.5 units, not the 10 asked
@@ -143,8 +146,7 @@ fn reduces_a_winner_through_the_vault_until_under_the_limit() {
         let mut b = Int128::zero();
         for r in all.iter().filter(|r| r.settlement.account_id == 1) {
             let c = &r.settlement.cash;
-            b = b + c.pnl_vs_pool
-                - Int128::try_from(c.fee_to_pool + c.fee_to_protocol).unwrap();
+            b = b + c.pnl_vs_pool - Int128::try_from(c.fee_to_pool + c.fee_to_protocol).unwrap();
         }
         b
     });
@@ -152,7 +154,11 @@ fn reduces_a_winner_through_the_vault_until_under_the_limit() {
     // exposure went down, to the limit or just under it; OI shrank
     let after = ranking(&env, None, 10);
     assert!(after.exposure < before.exposure);
-    assert!(after.exposure <= Int128::new(20_000_000), "{}", after.exposure);
+    assert!(
+        after.exposure <= Int128::new(20_000_000),
+        "{}",
+        after.exposure
+    );
     assert!(!after.over_limit);
     assert!(env.aggregates().oi_long < agg_before.oi_long);
     // and ADL stops there

@@ -59,7 +59,9 @@ pub enum ContractError {
     AccountNotFound { account_id: u64 },
     #[error("unauthorized: {sender} does not own account {account_id}")]
     NotAccountOwner { account_id: u64, sender: String },
-    #[error("a market-initiated settlement (no trader) of account {account_id} may only reduce risk")]
+    #[error(
+        "a market-initiated settlement (no trader) of account {account_id} may only reduce risk"
+    )]
     MarketInitiatedIncrease { account_id: u64 },
     #[error("an owner may hold at most {max} accounts")]
     TooManyAccounts { max: u32 },

@@ -16,9 +16,7 @@ use crate::core::{
 };
 use crate::error::ContractError;
 use crate::pricing::{payoff_unit, signed_cash};
-use crate::state::{
-    series_id, ACTIVE_BOARDS, BOARDS, BOARD_ACCOUNTS, POOL, STRIKES,
-};
+use crate::state::{series_id, ACTIVE_BOARDS, BOARDS, BOARD_ACCOUNTS, POOL, STRIKES};
 
 pub fn settle(
     deps: DepsMut,
