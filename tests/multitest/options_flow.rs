@@ -7,7 +7,7 @@ use std::str::FromStr;
 
 use bulwark_testing::Suite;
 use bulwark_types::options::{self, StrikeInput};
-use bulwark_types::vault::{self, AccountResponse, MarketKind, TotalsResponse};
+use bulwark_types::vault::{self, AccountResponse, TotalsResponse};
 use cosmwasm_std::{coin, Addr, Decimal256, Int128, Uint128};
 
 const USDC: &str = "uusdc";
@@ -49,26 +49,8 @@ fn buy_a_call_and_settle_it_through_the_real_vault() {
     let mut s = Suite::new().unwrap();
     let owner = s.owner_addr.clone();
     let (vault_addr, options_addr) = (s.vault.addr.clone(), s.options.addr.clone());
-    s.set_feeder_asset("ATOM", None, vec![]).unwrap();
-    s.execute(
-        &owner,
-        &vault_addr,
-        &vault::ExecuteMsg::SetScenarioGrid {
-            asset_id: "ATOM".into(),
-            spot_shocks: None,
-            vol_shocks: None,
-        },
-    )
-    .unwrap();
-    s.execute(
-        &owner,
-        &vault_addr,
-        &vault::ExecuteMsg::RegisterMarket {
-            market_addr: options_addr.to_string(),
-            kind: MarketKind::Options,
-        },
-    )
-    .unwrap();
+    s.list_underlying("ATOM").unwrap();
+    s.register_markets().unwrap();
     let (lp, trader): (Addr, Addr) = (s.addr("lp"), s.addr("trader"));
     for who in [&lp, &trader] {
         s.fund(who, vec![coin(1_000_000_000_000, USDC)]).unwrap();

@@ -7,9 +7,7 @@ use std::str::FromStr;
 use bulwark_testing::Suite;
 use bulwark_types::circuit_breaker::{self as breaker, ReporterPermissions};
 use bulwark_types::perps::{self, PositionResponse};
-use bulwark_types::vault::{
-    self, AccountResponse, HealthResponse, MarketKind, PoolResponse, TotalsResponse,
-};
+use bulwark_types::vault::{self, AccountResponse, HealthResponse, PoolResponse, TotalsResponse};
 use cosmwasm_std::{coin, Addr, Decimal256, Int128, SignedDecimal256, Uint128};
 
 const USDC: &str = "uusdc";
@@ -40,7 +38,8 @@ impl World {
             s.perps.addr.clone(),
             s.circuit_breaker.addr.clone(),
         );
-        s.set_feeder_asset("ATOM", None, vec![]).unwrap();
+        s.list_underlying("ATOM").unwrap();
+        s.register_markets().unwrap();
         s.execute(
             &owner,
             &breaker_addr,
@@ -51,25 +50,6 @@ impl World {
                     contracts: vec![vault_addr.to_string()],
                     outflows: true,
                 },
-            },
-        )
-        .unwrap();
-        s.execute(
-            &owner,
-            &vault_addr,
-            &vault::ExecuteMsg::SetScenarioGrid {
-                asset_id: "ATOM".into(),
-                spot_shocks: None,
-                vol_shocks: None,
-            },
-        )
-        .unwrap();
-        s.execute(
-            &owner,
-            &vault_addr,
-            &vault::ExecuteMsg::RegisterMarket {
-                market_addr: perps_addr.to_string(),
-                kind: MarketKind::Perps,
             },
         )
         .unwrap();

@@ -7,6 +7,7 @@ use anyhow::Result as AnyResult;
 use bulwark_types::oracle::{
     AssetConfig, ExecuteMsg as OracleExecuteMsg, FeedPrice, MaxMove, Source, TripTarget,
 };
+use bulwark_types::vault::{ExecuteMsg as VaultExecuteMsg, MarketKind};
 use cosmwasm_std::{Addr, Coin, Empty, SignedDecimal256};
 use cw_multi_test::{App, AppResponse, Contract, Executor};
 use serde::Serialize;
@@ -169,6 +170,42 @@ impl Suite {
         };
         let (owner, oracle) = (self.owner_addr.clone(), self.oracle.addr.clone());
         self.execute(&owner, &oracle, &OracleExecuteMsg::SetAsset { asset })
+    }
+
+    /// Lists `asset_id` at the oracle (feeders, no max move) and gives it the vault's default
+    /// scenario grid, so markets can trade it.
+    pub fn list_underlying(&mut self, asset_id: &str) -> AnyResult<()> {
+        self.set_feeder_asset(asset_id, None, vec![])?;
+        let (owner, vault) = (self.owner_addr.clone(), self.vault.addr.clone());
+        self.execute(
+            &owner,
+            &vault,
+            &VaultExecuteMsg::SetScenarioGrid {
+                asset_id: asset_id.to_string(),
+                spot_shocks: None,
+                vol_shocks: None,
+            },
+        )?;
+        Ok(())
+    }
+
+    /// Registers both markets at the vault, so they may settle.
+    pub fn register_markets(&mut self) -> AnyResult<()> {
+        let (owner, vault) = (self.owner_addr.clone(), self.vault.addr.clone());
+        for (market, kind) in [
+            (self.perps.addr.clone(), MarketKind::Perps),
+            (self.options.addr.clone(), MarketKind::Options),
+        ] {
+            self.execute(
+                &owner,
+                &vault,
+                &VaultExecuteMsg::RegisterMarket {
+                    market_addr: market.to_string(),
+                    kind,
+                },
+            )?;
+        }
+        Ok(())
     }
 
     /// Feeders 0 and 1 push `price` for `asset_id` now (enough for the quorum of 2).
