@@ -9,7 +9,7 @@ use std::str::FromStr;
 
 use bulwark_types::circuit_breaker::{self as breaker, Level, Scope};
 use bulwark_types::options;
-use bulwark_types::oracle::{self as oracle, AssetConfig, FeedPrice, PriceResponse, Source};
+use bulwark_types::oracle::{self as oracle, FeedPrice, PriceResponse};
 use cosmwasm_std::{
     to_json_binary, Addr, Binary, ContractResult, Decimal256, SignedDecimal256, SystemResult,
     Uint128, WasmQuery,
@@ -79,26 +79,6 @@ fn every_artifact_loads_and_instantiates_in_the_osmosis_vm() {
     }
 }
 
-fn feeder_asset(feeders: &[Addr]) -> AssetConfig {
-    AssetConfig {
-        asset_id: "ATOM".into(),
-        quote: "USD".into(),
-        base_decimals: 6,
-        quote_decimals: 6,
-        sources: feeders
-            .iter()
-            .map(|f| Source::Feeder {
-                feeder_addr: f.clone(),
-                max_age_secs: 60,
-            })
-            .collect(),
-        quorum: 2,
-        max_deviation_bps: 500,
-        max_move: None,
-        trip_targets: vec![],
-    }
-}
-
 fn feed(c: &mut VmContract, feeder: &Addr, price: &str) -> CallGas {
     let publish_time = c.env.block.time.seconds();
     let (_, gas) = c
@@ -134,7 +114,7 @@ fn oracle_feed_of_one_asset_within_budget() {
     c.execute(
         &owner,
         &oracle::ExecuteMsg::SetAsset {
-            asset: feeder_asset(&feeders),
+            asset: bulwark_testing::oracle::feeder_asset("ATOM", &feeders, 2, 60),
         },
     )
     .unwrap();

@@ -269,24 +269,7 @@ impl Suite {
     }
 
     fn feeder_asset(&self, asset: &str) -> AssetConfig {
-        AssetConfig {
-            asset_id: asset.to_string(),
-            quote: "USD".to_string(),
-            base_decimals: 6,
-            quote_decimals: 6,
-            sources: self
-                .feeders
-                .iter()
-                .map(|f| Source::Feeder {
-                    feeder_addr: f.clone(),
-                    max_age_secs: 60,
-                })
-                .collect(),
-            quorum: 2,
-            max_deviation_bps: 500,
-            max_move: None,
-            trip_targets: vec![],
-        }
+        bulwark_testing::oracle::feeder_asset(asset, &self.feeders, 2, 60)
     }
 
     fn set_pyth(&mut self, price: i64, conf: u64, expo: i32, age: i64) {

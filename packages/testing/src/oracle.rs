@@ -8,7 +8,8 @@ use cw_multi_test::{Contract, ContractWrapper};
 use serde::{Deserialize, Serialize};
 
 use bulwark_types::oracle::{
-    InstantiateMsg, PythPrice, PythPriceFeed, PythPriceFeedResponse, PythQueryMsg,
+    AssetConfig, InstantiateMsg, PythPrice, PythPriceFeed, PythPriceFeedResponse, PythQueryMsg,
+    Source,
 };
 
 pub fn contract() -> Box<dyn Contract<Empty>> {
@@ -27,6 +28,34 @@ pub fn instantiate_msg(owner: &Addr) -> InstantiateMsg {
         circuit_breaker: None,
         guardians: vec![],
         max_future_skew_secs: 0,
+    }
+}
+
+/// An asset quoted in USD (6 decimals on both sides) priced by `feeders`, each a source with
+/// `max_age_secs`; 5% outlier band, no max move, no breaker trips. Override fields with
+/// struct-update syntax where a test needs more.
+pub fn feeder_asset(
+    asset_id: &str,
+    feeders: &[Addr],
+    quorum: u8,
+    max_age_secs: u64,
+) -> AssetConfig {
+    AssetConfig {
+        asset_id: asset_id.to_string(),
+        quote: "USD".to_string(),
+        base_decimals: 6,
+        quote_decimals: 6,
+        sources: feeders
+            .iter()
+            .map(|f| Source::Feeder {
+                feeder_addr: f.clone(),
+                max_age_secs,
+            })
+            .collect(),
+        quorum,
+        max_deviation_bps: 500,
+        max_move: None,
+        trip_targets: vec![],
     }
 }
 

@@ -5,7 +5,7 @@ use std::str::FromStr;
 
 use anyhow::Result as AnyResult;
 use bulwark_types::oracle::{
-    AssetConfig, ExecuteMsg as OracleExecuteMsg, FeedPrice, MaxMove, Source, TripTarget,
+    AssetConfig, ExecuteMsg as OracleExecuteMsg, FeedPrice, MaxMove, TripTarget,
 };
 use bulwark_types::vault::{ExecuteMsg as VaultExecuteMsg, MarketKind};
 use cosmwasm_std::{Addr, Coin, Empty, SignedDecimal256};
@@ -151,22 +151,9 @@ impl Suite {
         trip_targets: Vec<TripTarget>,
     ) -> AnyResult<AppResponse> {
         let asset = AssetConfig {
-            asset_id: asset_id.to_string(),
-            quote: "USD".to_string(),
-            base_decimals: 6,
-            quote_decimals: 6,
-            sources: self
-                .feeders
-                .iter()
-                .map(|f| Source::Feeder {
-                    feeder_addr: f.clone(),
-                    max_age_secs: 120,
-                })
-                .collect(),
-            quorum: 2,
-            max_deviation_bps: 500,
             max_move,
             trip_targets,
+            ..oracle::feeder_asset(asset_id, &self.feeders, 2, 120)
         };
         let (owner, oracle) = (self.owner_addr.clone(), self.oracle.addr.clone());
         self.execute(&owner, &oracle, &OracleExecuteMsg::SetAsset { asset })

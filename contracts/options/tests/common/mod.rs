@@ -20,7 +20,7 @@ use bulwark_types::market::{
 use bulwark_types::options::{
     BoardResponse, ExecuteMsg, PositionResponse, QueryMsg, SeriesResponse, StrikeInput,
 };
-use bulwark_types::oracle::{AssetConfig, ExecuteMsg as OracleMsg, FeedPrice, Source};
+use bulwark_types::oracle::{ExecuteMsg as OracleMsg, FeedPrice};
 
 // ---------------------------------------------------------------------------------------------
 // Mock vault: records every Settle (or refuses it when told to), stores scenario grids where
@@ -288,20 +288,12 @@ impl Suite {
                 owner,
                 self.oracle.clone(),
                 &OracleMsg::SetAsset {
-                    asset: AssetConfig {
-                        asset_id: asset.to_string(),
-                        quote: "USD".into(),
-                        base_decimals: 6,
-                        quote_decimals: 6,
-                        sources: vec![Source::Feeder {
-                            feeder_addr: self.feeder.clone(),
-                            max_age_secs: 600,
-                        }],
-                        quorum: 1,
-                        max_deviation_bps: 500,
-                        max_move: None,
-                        trip_targets: vec![],
-                    },
+                    asset: bulwark_testing::oracle::feeder_asset(
+                        asset,
+                        std::slice::from_ref(&self.feeder),
+                        1,
+                        600,
+                    ),
                 },
                 &[],
             )

@@ -17,7 +17,7 @@ use bulwark_types::circuit_breaker::{
     ActionClass, ExecuteMsg as BreakerMsg, Level, OverrideMode, Scope,
 };
 use bulwark_types::market::ScenarioGrid;
-use bulwark_types::oracle::{AssetConfig, ExecuteMsg as OracleMsg, FeedPrice, Source};
+use bulwark_types::oracle::{AssetConfig, ExecuteMsg as OracleMsg, FeedPrice};
 use bulwark_types::perps::{
     ExecuteMsg, MarketAggregates, MarketParams, PositionResponse, QueryMsg,
 };
@@ -56,20 +56,7 @@ pub fn grid(asset: &str, version: u32) -> ScenarioGrid {
 }
 
 fn asset(asset_id: &str, feeder: &Addr) -> AssetConfig {
-    AssetConfig {
-        asset_id: asset_id.to_string(),
-        quote: "USD".to_string(),
-        base_decimals: 6,
-        quote_decimals: 6,
-        sources: vec![Source::Feeder {
-            feeder_addr: feeder.clone(),
-            max_age_secs: 60,
-        }],
-        quorum: 1,
-        max_deviation_bps: 500,
-        max_move: None,
-        trip_targets: vec![],
-    }
+    oracle::feeder_asset(asset_id, std::slice::from_ref(feeder), 1, 60)
 }
 
 pub fn setup() -> Env {

@@ -24,7 +24,7 @@ use bulwark_types::circuit_breaker::{
 use bulwark_types::market::{
     AccountRisk, CashFlows, ForceReduceResult, PoolExposure, RiskChange, Settlement, UnderlyingRisk,
 };
-use bulwark_types::oracle::{AssetConfig, ExecuteMsg as OracleMsg, FeedPrice, Source};
+use bulwark_types::oracle::{AssetConfig, ExecuteMsg as OracleMsg, FeedPrice};
 use bulwark_types::vault::{
     AccountResponse, CollateralConfig, DenomKind, ExecuteMsg, HealthResponse, MarketKind,
     PoolResponse, QueryMsg, TotalsResponse,
@@ -220,18 +220,13 @@ impl Suite {
                 oracle.clone(),
                 &OracleMsg::SetAsset {
                     asset: AssetConfig {
-                        asset_id: "ATOM".into(),
-                        quote: "USD".into(),
-                        base_decimals: 6,
-                        quote_decimals: 6,
-                        sources: vec![Source::Feeder {
-                            feeder_addr: feeder.clone(),
-                            max_age_secs: 3600,
-                        }],
-                        quorum: 1,
                         max_deviation_bps: 1000,
-                        max_move: None,
-                        trip_targets: vec![],
+                        ..bulwark_testing::oracle::feeder_asset(
+                            "ATOM",
+                            std::slice::from_ref(&feeder),
+                            1,
+                            3600,
+                        )
                     },
                 },
                 &[],
