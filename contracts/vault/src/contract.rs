@@ -1,6 +1,11 @@
 #[cfg(not(feature = "library"))]
 use cosmwasm_std::entry_point;
-use cosmwasm_std::{to_json_binary, Binary, Deps, DepsMut, Env, MessageInfo, Reply, Response};
+use cosmwasm_std::{
+    to_json_binary, Binary, Deps, DepsMut, Env, IbcBasicResponse, IbcChannelCloseMsg,
+    IbcChannelConnectMsg, IbcChannelOpenMsg, IbcChannelOpenResponse, IbcPacketAckMsg,
+    IbcPacketReceiveMsg, IbcPacketTimeoutMsg, IbcReceiveResponse, MessageInfo, Never, Reply,
+    Response,
+};
 
 use bulwark_types::migration::{migration_response, prepare_migration};
 use bulwark_types::ownership;
@@ -8,8 +13,10 @@ use bulwark_types::vault::{ExecuteMsg, InstantiateMsg, LpShareMode, MigrateMsg, 
 
 use crate::error::ContractError;
 use crate::execute::{self as exec, OwnerLedger};
+use crate::ibc;
 use crate::liquidate::{self, REPLY_FORCE_REDUCE};
 use crate::query as q;
+use crate::remote;
 use crate::settle;
 use crate::shares;
 use crate::state::{Config, CONFIG};
@@ -129,6 +136,52 @@ pub fn execute(
         }
         ExecuteMsg::Liquidate { account_id } => liquidate::liquidate(deps, env, info, account_id),
         ExecuteMsg::FinishLiquidation {} => liquidate::finish_liquidation(deps, env, info),
+        ExecuteMsg::SetIbcConfig(cfg) => remote::set_ibc_config(deps, info, cfg),
+        ExecuteMsg::AllowCounterparty(cp) => remote::allow_counterparty(deps, info, cp),
+        ExecuteMsg::RemoveCounterparty {
+            connection_id,
+            port_id,
+        } => remote::remove_counterparty(deps, info, connection_id, port_id),
+        ExecuteMsg::SetRemoteCollateral(rc) => remote::set_remote_collateral(deps, info, rc),
+        ExecuteMsg::CloseChannel { channel_id } => remote::close_channel(deps, info, channel_id),
+        ExecuteMsg::SetRemoteOwner {
+            account_id,
+            channel_id,
+            remote_addr,
+        } => remote::set_remote_owner(deps, info, account_id, channel_id, remote_addr),
+        ExecuteMsg::RemoteDeposit {
+            channel_id,
+            account_id,
+        } => remote::remote_deposit(deps, env, info, channel_id, account_id),
+        ExecuteMsg::WithdrawRemote {
+            account_id,
+            channel_id,
+            denom,
+            amount,
+            recipient,
+        } => remote::withdraw_remote(
+            deps, env, info, account_id, channel_id, denom, amount, recipient,
+        ),
+        ExecuteMsg::SeizeRemote {
+            account_id,
+            channel_id,
+            denom,
+            amount,
+            recipient,
+        } => remote::seize_remote(
+            deps, env, info, account_id, channel_id, denom, amount, recipient,
+        ),
+        ExecuteMsg::ClaimRefund { denom } => remote::claim_refund(deps, info, denom),
+        ExecuteMsg::RecoverTransfer {
+            channel_id,
+            transfer_id,
+            delivered,
+        } => remote::recover_transfer(deps, info, channel_id, transfer_id, delivered),
+        ExecuteMsg::RecoverLock {
+            channel_id,
+            account_id,
+            denom,
+        } => remote::recover_lock(deps, info, channel_id, account_id, denom),
     }
 }
 
@@ -165,7 +218,109 @@ pub fn query(deps: Deps, env: Env, msg: QueryMsg) -> Result<Binary, ContractErro
         QueryMsg::Totals { start_after, limit } => {
             to_json_binary(&q::totals(deps, env, start_after, limit)?)?
         }
+        QueryMsg::IbcConfig {} => to_json_binary(&remote::IBC_CONFIG.may_load(deps.storage)?)?,
+        QueryMsg::Counterparties { start_after, limit } => {
+            to_json_binary(&remote::query_counterparties(deps, start_after, limit)?)?
+        }
+        QueryMsg::IbcChannels { start_after, limit } => {
+            to_json_binary(&remote::query_channels(deps, start_after, limit)?)?
+        }
+        QueryMsg::RemoteCollaterals { start_after, limit } => {
+            to_json_binary(&remote::query_remote_collaterals(deps, start_after, limit)?)?
+        }
+        QueryMsg::RemotePositions { account_id } => {
+            to_json_binary(&remote::query_positions(deps, account_id)?)?
+        }
+        QueryMsg::RemoteOwner {
+            account_id,
+            channel_id,
+        } => to_json_binary(
+            &remote::REMOTE_OWNERS.may_load(deps.storage, (account_id, &channel_id))?,
+        )?,
+        QueryMsg::RemoteTotals { channel_id, denom } => to_json_binary(
+            &remote::REMOTE_TOTALS
+                .may_load(deps.storage, (&channel_id, &denom))?
+                .unwrap_or_default(),
+        )?,
+        QueryMsg::Transfer {
+            channel_id,
+            transfer_id,
+        } => {
+            to_json_binary(&remote::TRANSFERS.may_load(deps.storage, (&channel_id, transfer_id))?)?
+        }
+        QueryMsg::Transfers { start_after, limit } => {
+            to_json_binary(&remote::query_transfers(deps, start_after, limit)?)?
+        }
+        QueryMsg::Received {
+            channel_id,
+            transfer_id,
+        } => to_json_binary(&remote::RECEIVED.may_load(deps.storage, (&channel_id, transfer_id))?)?,
+        QueryMsg::SatelliteLock {
+            channel_id,
+            account_id,
+            denom,
+        } => to_json_binary(&remote::query_lock(deps, channel_id, account_id, denom)?)?,
+        QueryMsg::Claimable { address, denom } => {
+            to_json_binary(&remote::query_claimable(deps, address, denom)?)?
+        }
     })
+}
+
+// ---------------------------------------------------------------------------------------------
+// IBC entry points (logic in ibc.rs; protocol in docs/ibc.md)
+
+#[cfg_attr(not(feature = "library"), entry_point)]
+pub fn ibc_channel_open(
+    deps: DepsMut,
+    _env: Env,
+    msg: IbcChannelOpenMsg,
+) -> Result<IbcChannelOpenResponse, ContractError> {
+    ibc::channel_open(deps, msg)
+}
+
+#[cfg_attr(not(feature = "library"), entry_point)]
+pub fn ibc_channel_connect(
+    deps: DepsMut,
+    _env: Env,
+    msg: IbcChannelConnectMsg,
+) -> Result<IbcBasicResponse, ContractError> {
+    ibc::channel_connect(deps, msg)
+}
+
+#[cfg_attr(not(feature = "library"), entry_point)]
+pub fn ibc_channel_close(
+    deps: DepsMut,
+    _env: Env,
+    msg: IbcChannelCloseMsg,
+) -> Result<IbcBasicResponse, ContractError> {
+    ibc::channel_close(deps, msg)
+}
+
+#[cfg_attr(not(feature = "library"), entry_point)]
+pub fn ibc_packet_receive(
+    deps: DepsMut,
+    _env: Env,
+    msg: IbcPacketReceiveMsg,
+) -> Result<IbcReceiveResponse, ContractError> {
+    ibc::packet_receive(deps, msg)
+}
+
+#[cfg_attr(not(feature = "library"), entry_point)]
+pub fn ibc_packet_ack(
+    deps: DepsMut,
+    _env: Env,
+    msg: IbcPacketAckMsg,
+) -> Result<IbcBasicResponse, Never> {
+    ibc::packet_ack(deps, msg)
+}
+
+#[cfg_attr(not(feature = "library"), entry_point)]
+pub fn ibc_packet_timeout(
+    deps: DepsMut,
+    _env: Env,
+    msg: IbcPacketTimeoutMsg,
+) -> Result<IbcBasicResponse, Never> {
+    ibc::packet_timeout(deps, msg)
 }
 
 #[cfg_attr(not(feature = "library"), entry_point)]

@@ -167,6 +167,75 @@ pub enum ContractError {
     ForceReduceNoData,
     #[error("liquidation made account health worse")]
     LiquidationWorsenedHealth,
+
+    // --- IBC collateral
+    #[error("the vault's IBC role is not configured")]
+    IbcNotConfigured,
+    #[error("the IBC role is fixed once set")]
+    IbcRoleFixed,
+    #[error("only a vault with the {expected:?} role may do this")]
+    WrongIbcRole {
+        expected: bulwark_types::ibc::IbcRole,
+    },
+    #[error("channels of this protocol must be unordered")]
+    InvalidChannelOrder,
+    #[error("channel version {version} is not {expected}")]
+    InvalidIbcVersion { version: String, expected: String },
+    #[error("counterparty {connection_id}/{port_id} is not allowed")]
+    CounterpartyNotAllowed {
+        connection_id: String,
+        port_id: String,
+    },
+    #[error("channel {channel_id} is already open with this counterparty")]
+    ChannelExists { channel_id: String },
+    #[error("unknown channel {channel_id}")]
+    UnknownChannel { channel_id: String },
+    #[error("channel {channel_id} is closed")]
+    ChannelClosed { channel_id: String },
+    #[error("channel {channel_id} is open")]
+    ChannelOpen { channel_id: String },
+    #[error("closing channel {channel_id} needs the owner's CloseChannel")]
+    CloseNotAllowed { channel_id: String },
+    #[error("{denom} is not listed as remote collateral of {connection_id}")]
+    UnlistedRemoteDenom {
+        connection_id: String,
+        denom: String,
+    },
+    #[error("remote deposit of {amount} {denom} exceeds the cap ({total} held, cap {cap})")]
+    RemoteCapExceeded {
+        denom: String,
+        amount: Uint128,
+        total: Uint128,
+        cap: Uint128,
+    },
+    #[error("an account may hold at most {max} remote positions")]
+    TooManyRemotePositions { max: usize },
+    #[error("{depositor} is not the authorised remote owner of account {account_id}")]
+    NotRemoteOwner { account_id: u64, depositor: String },
+    #[error("invalid remote string {what}: {reason}")]
+    InvalidRemoteString { what: String, reason: String },
+    #[error("unknown transfer {channel_id}/{transfer_id}")]
+    TransferNotFound {
+        channel_id: String,
+        transfer_id: u64,
+    },
+    #[error("transfer {channel_id}/{transfer_id} is in flight on an open channel")]
+    TransferNotRecoverable {
+        channel_id: String,
+        transfer_id: u64,
+    },
+    #[error("nothing to claim")]
+    NothingToClaim,
+    #[error("no remote insurance address is configured for this chain")]
+    NoRemoteInsurance,
+    #[error("account {account_id} is not insolvent without exposure")]
+    NotInsolvent { account_id: u64 },
+    #[error("payment {sent} is below the required {required}")]
+    InsufficientPayment { required: Uint128, sent: Uint128 },
+    #[error("invalid packet: {reason}")]
+    InvalidPacket { reason: String },
+    #[error("no lock to recover")]
+    NoLock,
 }
 
 impl From<PriceQueryError> for ContractError {

@@ -96,6 +96,18 @@ pub fn report_outflow(
     amount: Uint128,
     reference_value: Int128,
 ) -> Result<CosmosMsg, ContractError> {
+    report_outflow_on(config, denom, None, amount, reference_value)
+}
+
+/// [`report_outflow`] for an outflow over an IBC channel (counted against the denom's limit
+/// and the (denom, channel) limit).
+pub fn report_outflow_on(
+    config: &Config,
+    denom: &str,
+    channel: Option<String>,
+    amount: Uint128,
+    reference_value: Int128,
+) -> Result<CosmosMsg, ContractError> {
     let breaker = config
         .circuit_breaker_addr
         .as_ref()
@@ -105,7 +117,7 @@ pub fn report_outflow(
         contract_addr: breaker.to_string(),
         msg: to_json_binary(&BreakerMsg::ReportOutflow {
             denom: denom.to_string(),
-            channel: None,
+            channel,
             amount,
             reference_value,
         })?,
@@ -154,7 +166,7 @@ pub fn one_coin(info: &MessageInfo) -> Result<Coin, ContractError> {
     }
 }
 
-fn one_settlement_coin(info: &MessageInfo, config: &Config) -> Result<Uint128, ContractError> {
+pub fn one_settlement_coin(info: &MessageInfo, config: &Config) -> Result<Uint128, ContractError> {
     let coin = one_coin(info)?;
     if coin.denom != config.settlement_denom {
         return Err(ContractError::WrongDenom {

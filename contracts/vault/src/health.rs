@@ -53,11 +53,42 @@ pub fn value_of(
     Ok(Uint128::try_from(mul_floor(raw, weight)?)?)
 }
 
-/// Σ haircut value of the account's non-settlement collateral, priced for `purpose`.
+/// The oracle price of `asset_id` for `purpose`, errors naming the asset.
+pub fn price_of(
+    deps: Deps,
+    env: &Env,
+    config: &Config,
+    asset_id: &str,
+    purpose: PricePurpose,
+) -> Result<Decimal256, ContractError> {
+    let oracle = config
+        .oracle_addr
+        .as_ref()
+        .ok_or(ContractError::OracleNotConfigured)?;
+    query_usable_price(
+        &deps.querier,
+        env,
+        oracle,
+        asset_id,
+        config.params.price_max_age_secs,
+        purpose,
+    )
+    .map_err(|e| match e {
+        PriceQueryError::Price(error) => ContractError::Price {
+            asset_id: asset_id.to_string(),
+            error,
+        },
+        PriceQueryError::Std(s) => ContractError::Std(s),
+    })
+}
+
+/// Σ haircut value of the account's non-settlement collateral, local and remote (IBC),
+/// priced for `purpose`.
 pub fn collateral_value(
     deps: Deps,
     env: &Env,
     config: &Config,
+    account_id: u64,
     account: &Account,
     purpose: PricePurpose,
 ) -> Result<Uint128, ContractError> {
@@ -71,25 +102,7 @@ pub fn collateral_value(
                 denom: denom.clone(),
             }
         })?;
-        let oracle = config
-            .oracle_addr
-            .as_ref()
-            .ok_or(ContractError::OracleNotConfigured)?;
-        let price = query_usable_price(
-            &deps.querier,
-            env,
-            oracle,
-            &cc.oracle_asset_id,
-            config.params.price_max_age_secs,
-            purpose,
-        )
-        .map_err(|e| match e {
-            PriceQueryError::Price(error) => ContractError::Price {
-                asset_id: cc.oracle_asset_id.clone(),
-                error,
-            },
-            PriceQueryError::Std(s) => ContractError::Std(s),
-        })?;
+        let price = price_of(deps, env, config, &cc.oracle_asset_id, purpose)?;
         let v = value_of(
             *amount,
             price,
@@ -99,7 +112,8 @@ pub fn collateral_value(
         )?;
         total = total.checked_add(v)?;
     }
-    Ok(total)
+    let remote = crate::remote::remote_collateral_value(deps, env, config, account_id, purpose)?;
+    Ok(total.checked_add(remote)?)
 }
 
 /// Queries and validates `market_addr`'s risk for the account.
@@ -169,7 +183,7 @@ pub fn live_snapshot(
     purpose: PricePurpose,
 ) -> Result<Snapshot, ContractError> {
     let risks = other_risks(deps, account_id, account, None)?;
-    let cv = collateral_value(deps, env, config, account, purpose)?;
+    let cv = collateral_value(deps, env, config, account_id, account, purpose)?;
     let refs: Vec<&AccountRisk> = risks.iter().collect();
     snapshot(cv, account.settlement_balance, &refs, factors(config))
 }

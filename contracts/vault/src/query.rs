@@ -20,7 +20,7 @@ use crate::state::{
     LP_SHARES, MARKETS, MARKET_COUNT, OWNER_ACCOUNTS, TOTALS, TOTAL_SHARES,
 };
 
-fn limit(l: Option<u32>) -> usize {
+pub fn limit(l: Option<u32>) -> usize {
     l.unwrap_or(DEFAULT_PAGE_LIMIT).min(MAX_PAGE_LIMIT) as usize
 }
 
@@ -280,6 +280,8 @@ pub fn totals(
                 pool: t.pool,
                 insurance: t.insurance,
                 fees: t.fees,
+                ibc_locked: t.ibc_locked,
+                ibc_pending: t.ibc_pending,
                 ledger_total,
                 balance,
                 conserved: surplus >= Int128::zero(),

@@ -130,7 +130,14 @@ pub fn settle(
         RiskChange::Increase => PricePurpose::Open,
         RiskChange::Reduce => PricePurpose::ReduceOrLiquidate,
     };
-    let cv = collateral_value(deps.as_ref(), &env, &config, &account, purpose)?;
+    let cv = collateral_value(
+        deps.as_ref(),
+        &env,
+        &config,
+        s.account_id,
+        &account,
+        purpose,
+    )?;
     let f = factors(&config);
     let mut refs: Vec<&AccountRisk> = others.iter().collect();
     refs.push(&old_risk);

@@ -95,18 +95,28 @@ pub struct DenomTotals {
     pub pool: Uint128,
     pub insurance: Uint128,
     pub fees: Uint128,
+    /// Satellite: coins locked for hub accounts (acknowledged remote deposits).
+    #[serde(default)]
+    pub ibc_locked: Uint128,
+    /// Coins held for IBC transfers in flight (satellite deposits, hub keeper payments in
+    /// escrow) and claimable refunds.
+    #[serde(default)]
+    pub ibc_pending: Uint128,
 }
 
 impl DenomTotals {
     pub fn ledger_total(&self) -> Result<Int128, ContractError> {
-        let sum = Int128::try_from(self.pool)
-            .ok()
-            .and_then(|p| self.accounts.checked_add(p).ok())
-            .and_then(|x| Int128::try_from(self.insurance).ok().map(|i| (x, i)))
-            .and_then(|(x, i)| x.checked_add(i).ok())
-            .and_then(|x| Int128::try_from(self.fees).ok().map(|f| (x, f)))
-            .and_then(|(x, f)| x.checked_add(f).ok());
-        sum.ok_or(ContractError::Overflow)
+        let mut sum = self.accounts;
+        for part in [
+            self.pool,
+            self.insurance,
+            self.fees,
+            self.ibc_locked,
+            self.ibc_pending,
+        ] {
+            sum = sum.checked_add(Int128::try_from(part)?)?;
+        }
+        Ok(sum)
     }
 }
 

@@ -207,6 +207,78 @@ pub enum ExecuteMsg {
     },
     /// The vault itself only: the last step of a liquidation, after every market replied.
     FinishLiquidation {},
+
+    // --- IBC collateral (docs/ibc.md)
+    /// Owner: set the vault's IBC role (fixed once set) and packet timeout.
+    SetIbcConfig(crate::ibc::IbcConfig),
+    /// Owner: allow channels with a counterparty vault (our connection, its port), or update
+    /// its remote haircut / insurance address. One channel per counterparty.
+    AllowCounterparty(crate::ibc::CounterpartyConfig),
+    /// Owner: stop allowing new channels with a counterparty (existing channels are kept).
+    RemoveCounterparty {
+        connection_id: String,
+        port_id: String,
+    },
+    /// Owner, hub: list or change a collateral type held on a remote chain.
+    SetRemoteCollateral(crate::ibc::RemoteCollateralConfig),
+    /// Owner: close one of the vault's channels (its collateral freezes; see `Recover*`).
+    CloseChannel {
+        channel_id: String,
+    },
+    /// Hub, account owner: authorise the satellite-chain address whose deposits over
+    /// `channel_id` may credit the account (`None` revokes).
+    SetRemoteOwner {
+        account_id: u64,
+        channel_id: String,
+        remote_addr: Option<String>,
+    },
+    /// Satellite, anyone: lock exactly one native coin for hub account `account_id`; it is
+    /// credited at the hub when the hub acknowledges, refundable (`ClaimRefund`) otherwise.
+    RemoteDeposit {
+        channel_id: String,
+        account_id: u64,
+    },
+    /// Hub, account owner: withdraw remote collateral to `recipient` on the satellite chain.
+    /// Debited now (initial-margin check as for `Withdraw`), re-credited on error or timeout.
+    WithdrawRemote {
+        account_id: u64,
+        channel_id: String,
+        denom: String,
+        amount: Uint128,
+        recipient: String,
+    },
+    /// Hub, anyone (keeper): seize remote collateral of an account. With one settlement coin
+    /// attached (the account must be liquidatable): the keeper buys `amount` at the oracle
+    /// value less the liquidation penalty and receives it at `recipient` on the remote chain.
+    /// With no funds (the account must be insolvent without exposure): the whole `amount`
+    /// goes to the insurance fund's address on the remote chain.
+    SeizeRemote {
+        account_id: u64,
+        channel_id: String,
+        denom: String,
+        amount: Uint128,
+        recipient: Option<String>,
+    },
+    /// Anyone: collect refunds recorded for the sender (failed remote deposits, keeper
+    /// payments of failed seizures).
+    ClaimRefund {
+        denom: String,
+    },
+    /// Owner: resolve a transfer whose channel is closed or whose ack could not be applied.
+    /// `delivered`: whether the counterparty applied the packet (read from its `Received`
+    /// query). Satellite deposits are always refunded (their hub credit is frozen).
+    RecoverTransfer {
+        channel_id: String,
+        transfer_id: u64,
+        delivered: bool,
+    },
+    /// Owner, satellite: release collateral locked for a hub account over a closed channel to
+    /// the account's recorded owner on this chain.
+    RecoverLock {
+        channel_id: String,
+        account_id: u64,
+        denom: String,
+    },
 }
 
 /// The cw20 `Receive` payload (wire-identical to `cw20::Cw20ReceiveMsg`; defined here so the
@@ -269,6 +341,64 @@ pub enum QueryMsg {
         start_after: Option<String>,
         limit: Option<u32>,
     },
+
+    // --- IBC collateral
+    #[returns(Option<crate::ibc::IbcConfig>)]
+    IbcConfig {},
+    #[returns(Vec<crate::ibc::CounterpartyConfig>)]
+    Counterparties {
+        start_after: Option<(String, String)>,
+        limit: Option<u32>,
+    },
+    #[returns(Vec<crate::ibc::ChannelInfo>)]
+    IbcChannels {
+        start_after: Option<String>,
+        limit: Option<u32>,
+    },
+    /// Hub: listed remote collateral types, keyed by (connection, denom).
+    #[returns(Vec<crate::ibc::RemoteCollateralConfig>)]
+    RemoteCollaterals {
+        start_after: Option<(String, String)>,
+        limit: Option<u32>,
+    },
+    /// Hub: an account's remote positions (at most MAX_REMOTE_POSITIONS_PER_ACCOUNT).
+    #[returns(Vec<crate::ibc::RemotePosition>)]
+    RemotePositions { account_id: u64 },
+    /// Hub: the account's authorised depositor on the chain of `channel_id`.
+    #[returns(Option<String>)]
+    RemoteOwner { account_id: u64, channel_id: String },
+    /// Hub: sums per (channel, denom).
+    #[returns(crate::ibc::RemoteTotals)]
+    RemoteTotals { channel_id: String, denom: String },
+    /// A transfer this vault sent and has not resolved yet.
+    #[returns(Option<crate::ibc::TransferRecord>)]
+    Transfer {
+        channel_id: String,
+        transfer_id: u64,
+    },
+    /// Unresolved transfers, in (channel, transfer id) order.
+    #[returns(Vec<crate::ibc::TransferRecord>)]
+    Transfers {
+        start_after: Option<(String, u64)>,
+        limit: Option<u32>,
+    },
+    /// Whether a packet of the counterparty was received, and its outcome: `Some(true)`
+    /// applied, `Some(false)` refused with an error ack, `None` never received.
+    #[returns(Option<bool>)]
+    Received {
+        channel_id: String,
+        transfer_id: u64,
+    },
+    /// Satellite: collateral locked for a hub account.
+    #[returns(crate::ibc::SatelliteLock)]
+    SatelliteLock {
+        channel_id: String,
+        account_id: u64,
+        denom: String,
+    },
+    /// Refund claimable by `address` in `denom`.
+    #[returns(Uint128)]
+    Claimable { address: String, denom: String },
 }
 
 #[cw_serde]
@@ -398,7 +528,12 @@ pub struct TotalsResponse {
     pub pool: Uint128,
     pub insurance: Uint128,
     pub fees: Uint128,
-    /// accounts + pool + insurance + fees.
+    /// Satellite: collateral locked for hub accounts (acknowledged deposits).
+    pub ibc_locked: Uint128,
+    /// IBC coins held pending an ack (deposits in flight, keeper payments in escrow) or as
+    /// claimable refunds.
+    pub ibc_pending: Uint128,
+    /// accounts + pool + insurance + fees + ibc_locked + ibc_pending.
     pub ledger_total: Int128,
     /// The vault's actual bank / cw20 balance.
     pub balance: Uint128,

@@ -1,0 +1,777 @@
+//! The IBC collateral protocol end to end: two vault instances (hub and satellite) on mock
+//! chains, packets, acks and timeouts carried by a hand relayer (`ibc_common`).
+
+mod ibc_common;
+
+use cosmwasm_std::testing::message_info;
+use cosmwasm_std::{
+    coin, from_json, Binary, Decimal, IbcChannel, IbcChannelCloseMsg, IbcChannelOpenMsg,
+    IbcEndpoint, IbcOrder, IbcPacket, IbcPacketReceiveMsg, IbcTimeout, Int128, Timestamp, Uint128,
+};
+
+use bulwark_types::ibc::{
+    AckOk, ChannelInfo, ChannelState, CounterpartyConfig, IbcConfig, IbcRole, RemotePosition,
+    SatelliteLock, TransferRecord, TransferStatus, VaultAck, VaultPacket, IBC_VERSION,
+};
+use bulwark_types::vault::{ExecuteMsg, HealthResponse, QueryMsg};
+use bulwark_vault::contract;
+use bulwark_vault::ContractError;
+use ibc_common::*;
+
+fn positions(net: &Net, account_id: u64) -> Vec<RemotePosition> {
+    net.hub.query(QueryMsg::RemotePositions { account_id })
+}
+
+fn lock(net: &Net, account_id: u64) -> SatelliteLock {
+    net.sat.query(QueryMsg::SatelliteLock {
+        channel_id: SAT_CHANNEL.into(),
+        account_id,
+        denom: ATOM.into(),
+    })
+}
+
+fn health(net: &Net, account_id: u64) -> HealthResponse {
+    net.hub.query(QueryMsg::Health { account_id })
+}
+
+fn claimable(net: &Net, who: &str) -> Uint128 {
+    net.sat.query(QueryMsg::Claimable {
+        address: net.sat.addr(who).to_string(),
+        denom: ATOM.into(),
+    })
+}
+
+/// Storage of a vault without the replay markers (`ibc_rx`), which a refusal does write.
+fn dump_without_markers(v: &Vault) -> Vec<(Vec<u8>, Vec<u8>)> {
+    v.dump()
+        .into_iter()
+        .filter(|(k, _)| !k.windows(6).any(|w| w == b"ibc_rx"))
+        .collect()
+}
+
+/// 10 ATOM deposited and acknowledged for alice's account.
+fn funded() -> (Net, u64) {
+    let mut net = Net::new();
+    let id = net.open_account("alice");
+    net.sat_deposit("alice", id, 10_000_000).unwrap();
+    net.flush();
+    (net, id)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Handshake
+
+#[test]
+fn handshake_checks_version_order_counterparty_and_uniqueness() {
+    let mut net = Net::unconnected();
+    let env = net.hub.env.clone();
+    let good = hub_channel();
+    let open = |net: &mut Net, msg: IbcChannelOpenMsg| {
+        contract::ibc_channel_open(net.hub.deps.as_mut(), env.clone(), msg)
+    };
+
+    // wrong version, on our side or the counterparty's
+    let mut ch = good.clone();
+    ch.version = "bulwark-vault-2".into();
+    assert!(matches!(
+        open(&mut net, IbcChannelOpenMsg::new_init(ch)),
+        Err(ContractError::InvalidIbcVersion { .. })
+    ));
+    assert!(matches!(
+        open(
+            &mut net,
+            IbcChannelOpenMsg::new_try(good.clone(), "ics20-1")
+        ),
+        Err(ContractError::InvalidIbcVersion { .. })
+    ));
+    // ordered channels are refused
+    let mut ch = good.clone();
+    ch.order = IbcOrder::Ordered;
+    assert_eq!(
+        open(&mut net, IbcChannelOpenMsg::new_init(ch)),
+        Err(ContractError::InvalidChannelOrder)
+    );
+    // a connection or port the owner did not allow
+    let mut ch = good.clone();
+    ch.connection_id = "connection-3".into();
+    assert!(matches!(
+        open(&mut net, IbcChannelOpenMsg::new_init(ch)),
+        Err(ContractError::CounterpartyNotAllowed { .. })
+    ));
+    let mut ch = good.clone();
+    ch.counterparty_endpoint.port_id = "wasm.other".into();
+    assert!(matches!(
+        open(&mut net, IbcChannelOpenMsg::new_init(ch)),
+        Err(ContractError::CounterpartyNotAllowed { .. })
+    ));
+    // OpenInit proposes our version
+    let res = open(&mut net, IbcChannelOpenMsg::new_init(good.clone())).unwrap();
+    assert_eq!(res.unwrap().version, IBC_VERSION);
+
+    net.handshake().unwrap();
+    let channels: Vec<ChannelInfo> = net.hub.query(QueryMsg::IbcChannels {
+        start_after: None,
+        limit: None,
+    });
+    assert_eq!(channels.len(), 1);
+    assert_eq!(channels[0].state, ChannelState::Open);
+    assert_eq!(channels[0].counterparty_channel_id, SAT_CHANNEL);
+
+    // one channel per counterparty: a second channel with the same (connection, port) fails
+    let second = IbcChannel::new(
+        IbcEndpoint {
+            port_id: HUB_PORT.into(),
+            channel_id: "channel-1".into(),
+        },
+        IbcEndpoint {
+            port_id: SAT_PORT.into(),
+            channel_id: "channel-10".into(),
+        },
+        IbcOrder::Unordered,
+        IBC_VERSION,
+        HUB_CONNECTION,
+    );
+    assert_eq!(
+        open(&mut net, IbcChannelOpenMsg::new_init(second)),
+        Err(ContractError::ChannelExists {
+            channel_id: HUB_CHANNEL.into()
+        })
+    );
+    // the counterparty cannot be removed while its channel is open
+    assert!(matches!(
+        net.hub.exec_owner(ExecuteMsg::RemoveCounterparty {
+            connection_id: HUB_CONNECTION.into(),
+            port_id: SAT_PORT.into(),
+        }),
+        Err(ContractError::ChannelExists { .. })
+    ));
+    // the role is fixed
+    assert_eq!(
+        net.hub.exec_owner(ExecuteMsg::SetIbcConfig(IbcConfig {
+            role: IbcRole::Satellite,
+            packet_timeout_secs: 600,
+        })),
+        Err(ContractError::IbcRoleFixed)
+    );
+    // only the owner configures
+    let mallory = net.hub.addr("mallory");
+    assert!(net
+        .hub
+        .exec(
+            &mallory,
+            ExecuteMsg::AllowCounterparty(CounterpartyConfig {
+                connection_id: "connection-9".into(),
+                port_id: "wasm.evil".into(),
+                remote_haircut: Decimal::zero(),
+                remote_insurance_addr: None,
+            }),
+            &[],
+        )
+        .is_err());
+}
+
+#[test]
+fn a_relayer_cannot_close_our_side_but_the_owner_can() {
+    let mut net = Net::new();
+    let env = net.hub.env.clone();
+    assert!(matches!(
+        contract::ibc_channel_close(
+            net.hub.deps.as_mut(),
+            env.clone(),
+            IbcChannelCloseMsg::new_init(hub_channel()),
+        ),
+        Err(ContractError::CloseNotAllowed { .. })
+    ));
+    let msgs = net
+        .hub
+        .exec_owner(ExecuteMsg::CloseChannel {
+            channel_id: HUB_CHANNEL.into(),
+        })
+        .unwrap();
+    assert_eq!(
+        msgs,
+        vec![cosmwasm_std::IbcMsg::CloseChannel {
+            channel_id: HUB_CHANNEL.into()
+        }]
+    );
+    contract::ibc_channel_close(
+        net.hub.deps.as_mut(),
+        env,
+        IbcChannelCloseMsg::new_init(hub_channel()),
+    )
+    .unwrap();
+    let channels: Vec<ChannelInfo> = net.hub.query(QueryMsg::IbcChannels {
+        start_after: None,
+        limit: None,
+    });
+    assert_eq!(channels[0].state, ChannelState::Closed);
+    // a new channel with the same counterparty may open after the close
+    let mut ch = hub_channel();
+    ch.endpoint.channel_id = "channel-1".into();
+    contract::ibc_channel_open(
+        net.hub.deps.as_mut(),
+        net.hub.env.clone(),
+        IbcChannelOpenMsg::new_init(ch),
+    )
+    .unwrap();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Deposits
+
+#[test]
+fn deposit_is_credited_on_receive_and_locked_on_ack() {
+    let mut net = Net::new();
+    let id = net.open_account("alice");
+    net.sat_deposit("alice", id, 10_000_000).unwrap();
+    // in flight: the hub has credited nothing, the satellite holds it as pending
+    assert!(positions(&net, id).is_empty());
+    assert_eq!(lock(&net, id).locked, Uint128::zero());
+    assert_eq!(net.sat_in_flight_deposits(), Uint128::new(10_000_000));
+    net.assert_invariants();
+
+    let ack = net.deliver(0);
+    let ok: AckOk = match from_json::<VaultAck>(&ack).unwrap() {
+        VaultAck::Result(b) => from_json(b).unwrap(),
+        VaultAck::Error(e) => panic!("refused: {e}"),
+    };
+    assert!(!ok.duplicate);
+    assert_eq!(positions(&net, id)[0].amount, Uint128::new(10_000_000));
+    net.assert_invariants();
+
+    net.relay_ack(0);
+    let l = lock(&net, id);
+    assert_eq!(l.locked, Uint128::new(10_000_000));
+    assert_eq!(l.owner, Some(net.sat.addr("alice")));
+    net.assert_agree(&[id]);
+
+    // health: 10 ATOM × 10 USD × (1 − 20 % − 10 % remote haircut) = 70 USDC
+    let h = health(&net, id);
+    assert_eq!(h.collateral_value, Uint128::new(70_000_000));
+    assert_eq!(h.equity, Int128::new(70_000_000));
+}
+
+#[test]
+fn refused_deposit_writes_nothing_and_is_refunded_through_the_error_ack() {
+    let mut net = Net::new();
+    let id = net.open_account("alice");
+    // mallory is not alice's authorised remote owner
+    net.sat_deposit("mallory", id, 5_000_000).unwrap();
+    let before = dump_without_markers(&net.hub);
+    let ack = net.deliver(0);
+    assert!(ack_error(&ack)
+        .unwrap()
+        .contains("not the authorised remote owner"));
+    assert_eq!(dump_without_markers(&net.hub), before);
+    net.relay_ack(0);
+    assert_eq!(claimable(&net, "mallory"), Uint128::new(5_000_000));
+    net.assert_agree(&[id]);
+
+    let mallory = net.sat.addr("mallory");
+    net.sat
+        .exec(
+            &mallory,
+            ExecuteMsg::ClaimRefund { denom: ATOM.into() },
+            &[],
+        )
+        .unwrap();
+    assert_eq!(claimable(&net, "mallory"), Uint128::zero());
+    assert!(net.sat.bank.get(ATOM).unwrap().is_zero());
+    net.sat.assert_conserved();
+    assert_eq!(
+        net.sat.exec(
+            &mallory,
+            ExecuteMsg::ClaimRefund { denom: ATOM.into() },
+            &[]
+        ),
+        Err(ContractError::NothingToClaim)
+    );
+}
+
+#[test]
+fn deposit_over_the_cap_is_refused() {
+    let mut net = Net::new();
+    net.list_atom(Uint128::new(15_000_000));
+    let id = net.open_account("alice");
+    net.sat_deposit("alice", id, 10_000_000).unwrap();
+    net.sat_deposit("alice", id, 10_000_000).unwrap();
+    assert!(is_ok_ack(&net.deliver(0)));
+    assert!(ack_error(&net.deliver(0)).unwrap().contains("cap"));
+    net.flush();
+    assert_eq!(lock(&net, id).locked, Uint128::new(10_000_000));
+    assert_eq!(claimable(&net, "alice"), Uint128::new(10_000_000));
+    net.assert_agree(&[id]);
+}
+
+#[test]
+fn deposit_timeout_refunds_and_never_credits() {
+    let mut net = Net::new();
+    let id = net.open_account("alice");
+    net.sat_deposit("alice", id, 3_000_000).unwrap();
+    net.time_out(0);
+    assert_eq!(claimable(&net, "alice"), Uint128::new(3_000_000));
+    assert!(positions(&net, id).is_empty());
+    net.assert_agree(&[id]);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Withdrawals
+
+#[test]
+fn withdrawal_is_debited_first_and_finalized_on_ack() {
+    let (mut net, id) = funded();
+    net.hub_withdraw("alice", id, 4_000_000, "alice").unwrap();
+    // debited at send: pending out counts zero in health
+    let p = &positions(&net, id)[0];
+    assert_eq!(p.amount, Uint128::new(6_000_000));
+    assert_eq!(p.pending_out, Uint128::new(4_000_000));
+    assert_eq!(health(&net, id).collateral_value, Uint128::new(42_000_000));
+    net.assert_invariants();
+
+    assert!(is_ok_ack(&net.deliver(0)));
+    // released on the satellite
+    assert_eq!(lock(&net, id).locked, Uint128::new(6_000_000));
+    assert_eq!(net.sat.bank[ATOM], Uint128::new(6_000_000));
+    net.assert_invariants();
+    net.relay_ack(0);
+    assert_eq!(positions(&net, id)[0].pending_out, Uint128::zero());
+    net.assert_agree(&[id]);
+
+    // only the account owner, and never more than the position
+    let bob = net.hub.addr("bob");
+    assert!(matches!(
+        net.hub_exec(
+            &bob,
+            ExecuteMsg::WithdrawRemote {
+                account_id: id,
+                channel_id: HUB_CHANNEL.into(),
+                denom: ATOM.into(),
+                amount: Uint128::one(),
+                recipient: "x".into(),
+            },
+            &[],
+        ),
+        Err(ContractError::NotAccountOwner { .. })
+    ));
+    assert!(matches!(
+        net.hub_withdraw("alice", id, 6_000_001, "alice"),
+        Err(ContractError::InsufficientBalance { .. })
+    ));
+}
+
+#[test]
+fn withdrawal_error_ack_rolls_back() {
+    let (mut net, id) = funded();
+    let who = net.hub.addr("alice");
+    // the satellite cannot send to an invalid address: it refuses with an error ack
+    net.hub_exec(
+        &who,
+        ExecuteMsg::WithdrawRemote {
+            account_id: id,
+            channel_id: HUB_CHANNEL.into(),
+            denom: ATOM.into(),
+            amount: Uint128::new(4_000_000),
+            recipient: "not-an-address".into(),
+        },
+        &[],
+    )
+    .unwrap();
+    let before = dump_without_markers(&net.sat);
+    let ack = net.deliver(0);
+    assert!(ack_error(&ack).is_some());
+    assert_eq!(dump_without_markers(&net.sat), before);
+    net.relay_ack(0);
+    let p = &positions(&net, id)[0];
+    assert_eq!(p.amount, Uint128::new(10_000_000));
+    assert_eq!(p.pending_out, Uint128::zero());
+    net.assert_agree(&[id]);
+}
+
+#[test]
+fn withdrawal_timeout_rolls_back() {
+    let (mut net, id) = funded();
+    net.hub_withdraw("alice", id, 10_000_000, "bob").unwrap();
+    assert_eq!(positions(&net, id)[0].amount, Uint128::zero());
+    net.time_out(0);
+    assert_eq!(positions(&net, id)[0].amount, Uint128::new(10_000_000));
+    net.assert_agree(&[id]);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Replays, unknown channels, unreadable acks
+
+#[test]
+fn a_replayed_packet_is_not_applied_twice() {
+    let mut net = Net::new();
+    let id = net.open_account("alice");
+    net.sat_deposit("alice", id, 2_000_000).unwrap();
+    let (dir, packet) = net.in_flight[0].clone();
+    net.deliver(0);
+    // the same packet again: acknowledged as a duplicate, nothing credited again
+    let before = net.hub.dump();
+    let ack = net.receive(dir, packet.clone());
+    match from_json::<VaultAck>(&ack).unwrap() {
+        VaultAck::Result(b) => assert!(from_json::<AckOk>(b).unwrap().duplicate),
+        VaultAck::Error(e) => panic!("{e}"),
+    }
+    assert_eq!(net.hub.dump(), before);
+    // both acks reach the satellite: the second finds the transfer resolved
+    net.relay_ack(0);
+    net.relay_ack(0);
+    assert_eq!(lock(&net, id).locked, Uint128::new(2_000_000));
+    net.assert_agree(&[id]);
+
+    // a refused packet replayed is refused again, even once it would now pass
+    net.sat_deposit("carol", id, 1_000_000).unwrap();
+    let (dir, packet) = net.in_flight[0].clone();
+    assert!(ack_error(&net.deliver(0)).is_some());
+    let carol = net.sat.addr("carol").to_string();
+    let alice = net.hub.addr("alice");
+    net.hub
+        .exec(
+            &alice,
+            ExecuteMsg::SetRemoteOwner {
+                account_id: id,
+                channel_id: HUB_CHANNEL.into(),
+                remote_addr: Some(carol),
+            },
+            &[],
+        )
+        .unwrap();
+    assert!(ack_error(&net.receive(dir, packet)).is_some());
+    net.flush();
+    assert_eq!(claimable(&net, "carol"), Uint128::new(1_000_000));
+    net.assert_agree(&[id]);
+}
+
+#[test]
+fn a_packet_from_an_unknown_channel_is_refused_without_writes() {
+    let mut net = Net::new();
+    let id = net.open_account("alice");
+    let packet = IbcPacket::new(
+        cosmwasm_std::to_json_binary(&VaultPacket::Deposit {
+            transfer_id: 1,
+            account_id: id,
+            denom: ATOM.into(),
+            amount: Uint128::new(1_000_000),
+            depositor: net.sat.addr("alice").to_string(),
+        })
+        .unwrap(),
+        IbcEndpoint {
+            port_id: "wasm.evil".into(),
+            channel_id: "channel-66".into(),
+        },
+        IbcEndpoint {
+            port_id: HUB_PORT.into(),
+            channel_id: "channel-77".into(),
+        },
+        1,
+        IbcTimeout::with_timestamp(Timestamp::from_seconds(4_000_000_000)),
+    );
+    let before = net.hub.dump();
+    let res = contract::ibc_packet_receive(
+        net.hub.deps.as_mut(),
+        net.hub.env.clone(),
+        IbcPacketReceiveMsg::new(packet, cosmwasm_std::Addr::unchecked("relayer")),
+    )
+    .unwrap();
+    let ack = res.acknowledgement.unwrap();
+    assert!(ack_error(&ack).unwrap().contains("unknown channel"));
+    assert_eq!(net.hub.dump(), before);
+
+    // garbage on our own channel: an error ack, nothing written
+    let garbage = IbcPacket::new(
+        Binary::from(b"{\"steal\":{}}".to_vec()),
+        hub_channel().counterparty_endpoint,
+        hub_channel().endpoint,
+        9,
+        IbcTimeout::with_timestamp(Timestamp::from_seconds(4_000_000_000)),
+    );
+    let res = contract::ibc_packet_receive(
+        net.hub.deps.as_mut(),
+        net.hub.env.clone(),
+        IbcPacketReceiveMsg::new(garbage, cosmwasm_std::Addr::unchecked("relayer")),
+    )
+    .unwrap();
+    assert!(ack_error(&res.acknowledgement.unwrap()).is_some());
+    assert_eq!(net.hub.dump(), before);
+
+    // a packet of the wrong direction (a release sent to the hub) is refused
+    let wrong = IbcPacket::new(
+        cosmwasm_std::to_json_binary(&VaultPacket::Release {
+            transfer_id: 5,
+            account_id: id,
+            denom: ATOM.into(),
+            amount: Uint128::one(),
+            recipient: "x".into(),
+            kind: bulwark_types::ibc::ReleaseKind::Withdraw,
+        })
+        .unwrap(),
+        hub_channel().counterparty_endpoint,
+        hub_channel().endpoint,
+        10,
+        IbcTimeout::with_timestamp(Timestamp::from_seconds(4_000_000_000)),
+    );
+    let ack = net.receive(Dir::ToHub, wrong);
+    assert!(ack_error(&ack).is_some());
+    net.acks.clear();
+}
+
+#[test]
+fn an_unreadable_ack_becomes_stuck_state_and_the_owner_recovers_it() {
+    let mut net = Net::new();
+    let id = net.open_account("alice");
+    net.sat_deposit("alice", id, 2_000_000).unwrap();
+    net.deliver(0);
+    let (dir, packet, _) = net.acks.remove(0);
+    // the ack handler does not fail on garbage; it records the transfer as stuck
+    net.ack_to_sender(dir, packet, Binary::from(b"not json".to_vec()));
+    let rec: Option<TransferRecord> = net.sat.query(QueryMsg::Transfer {
+        channel_id: SAT_CHANNEL.into(),
+        transfer_id: 1,
+    });
+    let rec = rec.unwrap();
+    assert_eq!(rec.status, TransferStatus::Stuck);
+    assert!(rec.error.is_some());
+    net.assert_invariants();
+    // an in-flight transfer on an open channel cannot be recovered; a stuck one can. The
+    // owner reads the hub's `Received` to learn the outcome.
+    let received: Option<bool> = net.hub.query(QueryMsg::Received {
+        channel_id: HUB_CHANNEL.into(),
+        transfer_id: 1,
+    });
+    assert_eq!(received, Some(true));
+    net.sat
+        .exec_owner(ExecuteMsg::RecoverTransfer {
+            channel_id: SAT_CHANNEL.into(),
+            transfer_id: 1,
+            delivered: true,
+        })
+        .unwrap();
+    net.assert_agree(&[id]);
+
+    net.sat_deposit("alice", id, 1_000_000).unwrap();
+    assert!(matches!(
+        net.sat.exec_owner(ExecuteMsg::RecoverTransfer {
+            channel_id: SAT_CHANNEL.into(),
+            transfer_id: 2,
+            delivered: false,
+        }),
+        Err(ContractError::TransferNotRecoverable { .. })
+    ));
+    net.flush();
+    net.assert_agree(&[id]);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Channel closed mid-flight
+
+#[test]
+fn a_channel_closed_mid_flight_freezes_and_the_owner_recovers() {
+    let (mut net, id) = funded();
+    // in flight when the channel closes: a deposit (received at the hub, ack never relayed),
+    // another deposit (never received) and a withdrawal (never received)
+    net.sat_deposit("alice", id, 1_000_000).unwrap();
+    net.deliver(0);
+    net.sat_deposit("alice", id, 2_000_000).unwrap();
+    net.hub_withdraw("alice", id, 3_000_000, "alice").unwrap();
+    net.close_confirm_both();
+
+    // frozen: worth nothing in health at the hub, no new traffic either way
+    assert_eq!(health(&net, id).collateral_value, Uint128::zero());
+    assert!(positions(&net, id).iter().all(|p| p.frozen));
+    assert!(matches!(
+        net.hub_withdraw("alice", id, 1, "alice"),
+        Err(ContractError::ChannelClosed { .. })
+    ));
+    assert!(matches!(
+        net.sat_deposit("alice", id, 1),
+        Err(ContractError::ChannelClosed { .. })
+    ));
+
+    // the relayer times the unreceived packets out on close
+    net.time_out(0);
+    net.time_out(0);
+    assert_eq!(claimable(&net, "alice"), Uint128::new(2_000_000));
+    // the received deposit's ack can no longer be relayed: the owner resolves it with the
+    // hub's answer, then releases the locks to their owner on the satellite
+    net.acks.clear();
+    let received: Option<bool> = net.hub.query(QueryMsg::Received {
+        channel_id: HUB_CHANNEL.into(),
+        transfer_id: 2,
+    });
+    assert_eq!(received, Some(true));
+    net.sat
+        .exec_owner(ExecuteMsg::RecoverTransfer {
+            channel_id: SAT_CHANNEL.into(),
+            transfer_id: 2,
+            delivered: true,
+        })
+        .unwrap();
+    assert_eq!(lock(&net, id).locked, Uint128::new(11_000_000));
+    assert_eq!(
+        net.hub.remote_totals(ATOM).credited,
+        Uint128::new(11_000_000)
+    );
+    assert_eq!(health(&net, id).collateral_value, Uint128::zero());
+
+    let alice_sat = net.sat.addr("alice");
+    let mallory = net.sat.addr("mallory");
+    assert!(net
+        .sat
+        .exec(
+            &mallory,
+            ExecuteMsg::RecoverLock {
+                channel_id: SAT_CHANNEL.into(),
+                account_id: id,
+                denom: ATOM.into(),
+            },
+            &[],
+        )
+        .is_err());
+    let res = contract::execute(
+        net.sat.deps.as_mut(),
+        net.sat.env.clone(),
+        message_info(&net.sat.owner.clone(), &[]),
+        ExecuteMsg::RecoverLock {
+            channel_id: SAT_CHANNEL.into(),
+            account_id: id,
+            denom: ATOM.into(),
+        },
+    )
+    .unwrap();
+    assert_eq!(
+        res.messages[0].msg,
+        cosmwasm_std::BankMsg::Send {
+            to_address: alice_sat.to_string(),
+            amount: vec![coin(11_000_000, ATOM)],
+        }
+        .into()
+    );
+    net.sat.bank.insert(ATOM.into(), Uint128::new(2_000_000));
+    net.sat.assert_conserved();
+    net.sat
+        .exec(
+            &alice_sat,
+            ExecuteMsg::ClaimRefund { denom: ATOM.into() },
+            &[],
+        )
+        .unwrap();
+    assert!(net.sat.bank[ATOM].is_zero());
+    net.sat.assert_conserved();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Liquidation: seizure by packet
+
+/// Puts alice's hub account `debt` uusdc in debt (no exposure), as a bad-debt liquidation
+/// would leave it; the pool lent it, so the ledger stays conserved.
+fn put_in_debt(net: &mut Net, id: u64, debt: i128) {
+    use bulwark_vault::state::{load_totals, ACCOUNTS, TOTALS};
+    let storage = &mut net.hub.deps.storage;
+    let mut a = ACCOUNTS.load(storage, id).unwrap();
+    a.settlement_balance = Int128::new(-debt);
+    ACCOUNTS.save(storage, id, &a).unwrap();
+    let mut t = load_totals(storage, USDC).unwrap();
+    t.accounts = t.accounts.checked_sub(Int128::new(debt)).unwrap();
+    t.pool += Uint128::new(debt as u128);
+    TOTALS.save(storage, USDC, &t).unwrap();
+}
+
+#[test]
+fn a_keeper_buys_remote_collateral_of_a_liquidatable_account() {
+    let (mut net, id) = funded();
+    let keeper = net.hub.addr("keeper");
+    let seize = |amount: u128| ExecuteMsg::SeizeRemote {
+        account_id: id,
+        channel_id: HUB_CHANNEL.into(),
+        denom: ATOM.into(),
+        amount: Uint128::new(amount),
+        recipient: Some("keeper-on-satellite".into()),
+    };
+    // healthy: refused
+    assert!(matches!(
+        net.hub_exec(&keeper, seize(5_000_000), &[coin(50_000_000, USDC)]),
+        Err(ContractError::NotLiquidatable { .. })
+    ));
+    put_in_debt(&mut net, id, 100_000_000);
+    assert_eq!(health(&net, id).equity, Int128::new(-30_000_000));
+    // 5 ATOM at 10 USD less the 1 % penalty: 49.5 USDC (+1 rounding)
+    assert_eq!(
+        net.hub_exec(&keeper, seize(5_000_000), &[coin(49_000_000, USDC)]),
+        Err(ContractError::InsufficientPayment {
+            required: Uint128::new(49_500_001),
+            sent: Uint128::new(49_000_000)
+        })
+    );
+    let keeper_sat = net.sat.addr("keeper").to_string();
+    net.hub_exec(
+        &keeper,
+        ExecuteMsg::SeizeRemote {
+            account_id: id,
+            channel_id: HUB_CHANNEL.into(),
+            denom: ATOM.into(),
+            amount: Uint128::new(5_000_000),
+            recipient: Some(keeper_sat.clone()),
+        },
+        &[coin(49_500_001, USDC)],
+    )
+    .unwrap();
+    // in flight: the collateral is debited, the payment not yet credited (escrow)
+    assert_eq!(health(&net, id).equity, Int128::new(-65_000_000));
+    net.hub.assert_conserved();
+    net.flush();
+    // after the ack: −100 + 49.5 + 5 ATOM × 7 = −15.5
+    assert_eq!(health(&net, id).equity, Int128::new(-15_499_999));
+    assert_eq!(lock(&net, id).locked, Uint128::new(5_000_000));
+    net.assert_agree(&[id]);
+
+    // a failed seizure refunds the keeper's payment and restores the collateral
+    net.hub_exec(
+        &keeper,
+        ExecuteMsg::SeizeRemote {
+            account_id: id,
+            channel_id: HUB_CHANNEL.into(),
+            denom: ATOM.into(),
+            amount: Uint128::new(1_000_000),
+            recipient: Some(keeper_sat),
+        },
+        &[coin(9_900_001, USDC)],
+    )
+    .unwrap();
+    net.time_out(0);
+    let refund: Uint128 = net.hub.query(QueryMsg::Claimable {
+        address: keeper.to_string(),
+        denom: USDC.into(),
+    });
+    assert_eq!(refund, Uint128::new(9_900_001));
+    net.hub
+        .exec(&keeper, ExecuteMsg::ClaimRefund { denom: USDC.into() }, &[])
+        .unwrap();
+    assert_eq!(health(&net, id).equity, Int128::new(-15_499_999));
+    net.assert_agree(&[id]);
+}
+
+#[test]
+fn an_insolvent_account_s_remote_collateral_goes_to_the_remote_insurance_fund() {
+    let (mut net, id) = funded();
+    let keeper = net.hub.addr("keeper");
+    let seize = ExecuteMsg::SeizeRemote {
+        account_id: id,
+        channel_id: HUB_CHANNEL.into(),
+        denom: ATOM.into(),
+        amount: Uint128::new(10_000_000),
+        recipient: None,
+    };
+    assert_eq!(
+        net.hub_exec(&keeper, seize.clone(), &[]),
+        Err(ContractError::NotInsolvent { account_id: id })
+    );
+    put_in_debt(&mut net, id, 100_000_000);
+    net.hub_exec(&keeper, seize, &[]).unwrap();
+    assert!(is_ok_ack(&net.deliver(0)));
+    assert_eq!(net.sat.bank[ATOM], Uint128::zero());
+    net.relay_ack(0);
+    assert!(positions(&net, id).is_empty());
+    net.assert_agree(&[id]);
+}
