@@ -236,6 +236,8 @@ pub enum ContractError {
     InvalidPacket { reason: String },
     #[error("no lock to recover")]
     NoLock,
+    #[error("account {account_id} holds remote collateral: seize it (SeizeRemote) before its debt is covered")]
+    RemoteCollateralFirst { account_id: u64 },
 }
 
 impl From<PriceQueryError> for ContractError {

@@ -53,7 +53,11 @@ pub fn liquidate(
         });
     }
     if account.markets.is_empty() {
-        // No exposure and negative equity: bad debt.
+        // No exposure and negative equity: bad debt. Remote collateral is seized first
+        // (`SeizeRemote` to the insurance fund), so no debt is socialized while it exists.
+        if crate::remote::holds_remote_collateral(deps.storage, account_id)? {
+            return Err(ContractError::RemoteCollateralFirst { account_id });
+        }
         let attrs = cover_bad_debt(deps, &config, account_id, &mut account)?;
         return Ok(Response::new()
             .add_attribute("action", "liquidate")
@@ -286,8 +290,13 @@ pub fn finish_liquidation(
         )?);
     }
     if account.markets.is_empty() && equity_after < Int128::zero() {
-        let attrs = cover_bad_debt(deps, &config, account_id, &mut account)?;
-        resp = resp.add_attributes(attrs);
+        if crate::remote::holds_remote_collateral(deps.storage, account_id)? {
+            // the debt is covered by a later `Liquidate` once `SeizeRemote` took the rest
+            resp = resp.add_attribute("bad_debt_deferred", "remote collateral");
+        } else {
+            let attrs = cover_bad_debt(deps, &config, account_id, &mut account)?;
+            resp = resp.add_attributes(attrs);
+        }
     }
     Ok(resp)
 }

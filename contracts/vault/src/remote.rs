@@ -223,6 +223,30 @@ pub fn remote_collateral_value(
     Ok(total)
 }
 
+/// Hub: whether the account holds remote collateral that still has to be seized before its
+/// debt may be socialized: a non-zero position, or a release in flight, on an open channel.
+/// (A closed channel's collateral is worth nothing here and returns to its owner on the
+/// satellite through the owner's recovery.)
+pub fn holds_remote_collateral(
+    storage: &dyn Storage,
+    account_id: u64,
+) -> Result<bool, ContractError> {
+    let rows = REMOTE_POSITIONS
+        .sub_prefix(account_id)
+        .range(storage, None, None, Order::Ascending)
+        .take(MAX_REMOTE_POSITIONS_PER_ACCOUNT);
+    for row in rows {
+        let ((channel_id, _), pos) = row?;
+        let open = CHANNELS
+            .may_load(storage, &channel_id)?
+            .is_some_and(|c| c.state == ChannelState::Open);
+        if open && !(pos.amount.is_zero() && pos.pending_out.is_zero()) {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
 /// Hub: number of position entries of an account (bounded read).
 fn position_count(storage: &dyn Storage, account_id: u64) -> usize {
     REMOTE_POSITIONS

@@ -768,10 +768,25 @@ fn an_insolvent_account_s_remote_collateral_goes_to_the_remote_insurance_fund() 
         Err(ContractError::NotInsolvent { account_id: id })
     );
     put_in_debt(&mut net, id, 100_000_000);
+    // no debt is socialized while the account still holds remote collateral
+    assert_eq!(
+        net.hub_exec(&keeper, ExecuteMsg::Liquidate { account_id: id }, &[]),
+        Err(ContractError::RemoteCollateralFirst { account_id: id })
+    );
     net.hub_exec(&keeper, seize, &[]).unwrap();
+    // still in flight: the release could roll back
+    assert_eq!(
+        net.hub_exec(&keeper, ExecuteMsg::Liquidate { account_id: id }, &[]),
+        Err(ContractError::RemoteCollateralFirst { account_id: id })
+    );
     assert!(is_ok_ack(&net.deliver(0)));
     assert_eq!(net.sat.bank[ATOM], Uint128::zero());
     net.relay_ack(0);
     assert!(positions(&net, id).is_empty());
     net.assert_agree(&[id]);
+    // now the debt is covered (here by the pool that lent it)
+    net.hub_exec(&keeper, ExecuteMsg::Liquidate { account_id: id }, &[])
+        .unwrap();
+    assert_eq!(health(&net, id).equity, Int128::zero());
+    net.hub.assert_conserved();
 }

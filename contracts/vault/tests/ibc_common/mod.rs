@@ -250,6 +250,23 @@ impl Vault {
             .collect()
     }
 
+    /// Every unresolved transfer the vault sent, page by page.
+    pub fn transfers(&self) -> Vec<bulwark_types::ibc::TransferRecord> {
+        let mut all: Vec<bulwark_types::ibc::TransferRecord> = vec![];
+        loop {
+            let start_after = all.last().map(|r| (r.channel_id.clone(), r.transfer_id));
+            let page: Vec<bulwark_types::ibc::TransferRecord> = self.query(QueryMsg::Transfers {
+                start_after,
+                limit: Some(30),
+            });
+            let done = page.len() < 30;
+            all.extend(page);
+            if done {
+                return all;
+            }
+        }
+    }
+
     fn take_seq(&mut self) -> u64 {
         let s = self.next_seq;
         self.next_seq += 1;
@@ -568,12 +585,7 @@ impl Net {
 
     /// Σ satellite deposits sent and not resolved.
     pub fn sat_in_flight_deposits(&self) -> Uint128 {
-        let rows: Vec<bulwark_types::ibc::TransferRecord> = self.sat.query(QueryMsg::Transfers {
-            start_after: None,
-            limit: Some(30),
-        });
-        assert!(rows.len() < 30, "page the transfers");
-        rows.iter().map(|r| r.amount).sum()
+        self.sat.transfers().iter().map(|r| r.amount).sum()
     }
 
     /// Once every packet resolved: the hub's credits equal the satellite's locks, account by
