@@ -13,6 +13,7 @@ use bulwark_types::vault::{ExecuteMsg, InstantiateMsg, LpShareMode, MigrateMsg, 
 
 use crate::error::ContractError;
 use crate::execute::{self as exec, OwnerLedger};
+use crate::hooks;
 use crate::ibc;
 use crate::liquidate::{self, REPLY_FORCE_REDUCE};
 use crate::query as q;
@@ -177,6 +178,16 @@ pub fn execute(
             transfer_id,
             delivered,
         } => remote::recover_transfer(deps, info, channel_id, transfer_id, delivered),
+        ExecuteMsg::SetHookSender {
+            account_id,
+            channel_id,
+            original_sender,
+        } => hooks::set_hook_sender(deps, info, account_id, channel_id, original_sender),
+        ExecuteMsg::HookDeposit {
+            account_id,
+            channel_id,
+            original_sender,
+        } => hooks::hook_deposit(deps, env, info, account_id, channel_id, original_sender),
         ExecuteMsg::RecoverLock {
             channel_id,
             account_id,
@@ -260,6 +271,20 @@ pub fn query(deps: Deps, env: Env, msg: QueryMsg) -> Result<Binary, ContractErro
             account_id,
             denom,
         } => to_json_binary(&remote::query_lock(deps, channel_id, account_id, denom)?)?,
+        QueryMsg::HookSender {
+            account_id,
+            channel_id,
+        } => {
+            to_json_binary(&hooks::HOOK_SENDERS.may_load(deps.storage, (account_id, &channel_id))?)?
+        }
+        QueryMsg::HookIntermediateSender {
+            channel_id,
+            original_sender,
+        } => to_json_binary(&hooks::intermediate_sender(
+            deps.api,
+            &channel_id,
+            &original_sender,
+        )?)?,
         QueryMsg::Claimable { address, denom } => {
             to_json_binary(&remote::query_claimable(deps, address, denom)?)?
         }

@@ -234,6 +234,12 @@ pub enum ContractError {
     InsufficientPayment { required: Uint128, sent: Uint128 },
     #[error("invalid packet: {reason}")]
     InvalidPacket { reason: String },
+    #[error("{sender} is not the ibc-hooks intermediate sender of {channel_id}/{original_sender}")]
+    NotHookSender {
+        sender: String,
+        channel_id: String,
+        original_sender: String,
+    },
     #[error("no lock to recover")]
     NoLock,
     #[error("account {account_id} holds remote collateral: seize it (SeizeRemote) before its debt is covered")]

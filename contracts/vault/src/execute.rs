@@ -453,7 +453,7 @@ pub fn create_account(deps: DepsMut, info: MessageInfo) -> Result<Response, Cont
 }
 
 /// Credits `amount` of `denom` to the account (settlement ledger or listed collateral).
-fn credit_account(
+pub fn credit_account(
     storage: &mut dyn Storage,
     config: &Config,
     account_id: u64,

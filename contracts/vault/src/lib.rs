@@ -2,6 +2,7 @@ pub mod contract;
 pub mod error;
 pub mod execute;
 pub mod health;
+pub mod hooks;
 pub mod ibc;
 pub mod liquidate;
 pub mod lp;

@@ -272,6 +272,26 @@ pub enum ExecuteMsg {
         transfer_id: u64,
         delivered: bool,
     },
+    /// Account owner: authorise the remote sender whose ICS-20 transfers over this chain's
+    /// transfer channel `channel_id` may deposit into the account on arrival (`HookDeposit`);
+    /// `None` revokes.
+    SetHookSender {
+        account_id: u64,
+        channel_id: String,
+        original_sender: Option<String>,
+    },
+    /// ICS-20 deposit on arrival, called by the ibc-hooks middleware (Osmosis) from the memo
+    /// `{"wasm":{"contract":"<vault>","msg":{"hook_deposit":{..}}}}` with the transferred coin.
+    /// `channel_id` is the transfer channel on this chain (the packet's destination channel)
+    /// and `original_sender` the sender on the source chain: the caller must be the hooks'
+    /// intermediate sender derived from both, and the account's owner must have authorised
+    /// `original_sender` with `SetHookSender`. Any failure fails the hook, so the transfer's
+    /// own error ack refunds the sender on the source chain.
+    HookDeposit {
+        account_id: u64,
+        channel_id: String,
+        original_sender: String,
+    },
     /// Owner, satellite: release collateral locked for a hub account over a closed channel to
     /// the account's recorded owner on this chain.
     RecoverLock {
@@ -395,6 +415,15 @@ pub enum QueryMsg {
         channel_id: String,
         account_id: u64,
         denom: String,
+    },
+    /// The remote sender authorised for `HookDeposit` into an account over a transfer channel.
+    #[returns(Option<String>)]
+    HookSender { account_id: u64, channel_id: String },
+    /// The ibc-hooks intermediate sender of (transfer channel, original sender) on this chain.
+    #[returns(Addr)]
+    HookIntermediateSender {
+        channel_id: String,
+        original_sender: String,
     },
     /// Refund claimable by `address` in `denom`.
     #[returns(Uint128)]
