@@ -6,7 +6,7 @@ use cosmwasm_std::{
     Int128, MessageInfo, Response, SignedDecimal256, Storage, Uint128, WasmMsg,
 };
 
-use bulwark_types::circuit_breaker::{is_action_allowed, ActionClass, ExecuteMsg as BreakerMsg};
+use bulwark_types::circuit_breaker::{is_action_allowed, ActionClass};
 use bulwark_types::market::{
     MarketQueryMsg, PoolExposure, ScenarioGrid, MAX_SCENARIOS, SCENARIO_GRIDS,
 };
@@ -87,6 +87,24 @@ pub fn ensure_allowed(
     Ok(())
 }
 
+/// Wire-identical to the breaker's `ExecuteMsg::ReportOutflow`: the vault only ever sends
+/// this variant, and a dedicated type keeps the serializer of the whole enum out of the wasm.
+#[cosmwasm_schema::cw_serde]
+enum OutflowReport {
+    ReportOutflow {
+        denom: String,
+        channel: Option<String>,
+        amount: Uint128,
+        reference_value: Uint128,
+    },
+}
+
+/// Wire-identical to `cw20::Cw20ExecuteMsg::Transfer` (the only cw20 message the vault sends).
+#[cosmwasm_schema::cw_serde]
+enum Cw20Transfer {
+    Transfer { recipient: String, amount: Uint128 },
+}
+
 /// The breaker's `ReportOutflow`, sent before the coins leave; it reverts the transaction
 /// when the denom's quota is exceeded. `reference_value` = the vault's ledger total of the
 /// denom before the outflow.
@@ -115,7 +133,7 @@ pub fn report_outflow_on(
     let reference_value = Uint128::try_from(reference_value.max(Int128::zero()))?;
     Ok(WasmMsg::Execute {
         contract_addr: breaker.to_string(),
-        msg: to_json_binary(&BreakerMsg::ReportOutflow {
+        msg: to_json_binary(&OutflowReport::ReportOutflow {
             denom: denom.to_string(),
             channel,
             amount,
@@ -140,7 +158,7 @@ pub fn transfer_msg(
         .into(),
         DenomKind::Cw20 => WasmMsg::Execute {
             contract_addr: denom.to_string(),
-            msg: to_json_binary(&cw20::Cw20ExecuteMsg::Transfer {
+            msg: to_json_binary(&Cw20Transfer::Transfer {
                 recipient: recipient.to_string(),
                 amount,
             })?,
@@ -927,4 +945,40 @@ pub fn owner_withdraw(
         )
         .add_attribute("amount", amount)
         .add_attribute("recipient", recipient_addr))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The dedicated message types serialize exactly as the full enums they stand for.
+    #[test]
+    fn sent_messages_are_wire_identical() {
+        let r = to_json_binary(&OutflowReport::ReportOutflow {
+            denom: "uatom".into(),
+            channel: Some("channel-0".into()),
+            amount: Uint128::new(5),
+            reference_value: Uint128::new(9),
+        })
+        .unwrap();
+        let full = to_json_binary(&bulwark_types::circuit_breaker::ExecuteMsg::ReportOutflow {
+            denom: "uatom".into(),
+            channel: Some("channel-0".into()),
+            amount: Uint128::new(5),
+            reference_value: Uint128::new(9),
+        })
+        .unwrap();
+        assert_eq!(r, full);
+        let t = to_json_binary(&Cw20Transfer::Transfer {
+            recipient: "bob".into(),
+            amount: Uint128::new(3),
+        })
+        .unwrap();
+        let full = to_json_binary(&cw20::Cw20ExecuteMsg::Transfer {
+            recipient: "bob".into(),
+            amount: Uint128::new(3),
+        })
+        .unwrap();
+        assert_eq!(t, full);
+    }
 }

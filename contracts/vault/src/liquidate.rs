@@ -11,7 +11,7 @@ use bulwark_math::rounding::mul_floor;
 use bulwark_types::circuit_breaker::ActionClass;
 use bulwark_types::market::{ForceReduceResult, MarketExecuteMsg};
 use bulwark_types::oracle::PricePurpose;
-use bulwark_types::vault::{DenomKind, ExecuteMsg};
+use bulwark_types::vault::DenomKind;
 
 use crate::error::ContractError;
 use crate::execute::{ensure_allowed, load_account, transfer_msg};
@@ -24,6 +24,13 @@ use crate::state::{
 };
 
 pub const REPLY_FORCE_REDUCE: u64 = 1;
+
+/// The vault's call to itself, wire-identical to `ExecuteMsg::FinishLiquidation {}`. A
+/// dedicated type keeps the serializer of the whole `ExecuteMsg` out of the wasm.
+#[cosmwasm_schema::cw_serde]
+enum SelfMsg {
+    FinishLiquidation {},
+}
 
 pub fn liquidate(
     deps: DepsMut,
@@ -102,7 +109,7 @@ pub fn liquidate(
     }
     let finish = WasmMsg::Execute {
         contract_addr: env.contract.address.to_string(),
-        msg: to_json_binary(&ExecuteMsg::FinishLiquidation {})?,
+        msg: to_json_binary(&SelfMsg::FinishLiquidation {})?,
         funds: vec![],
     };
     Ok(Response::new()
@@ -352,6 +359,14 @@ pub fn cover_bad_debt(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn self_msg_is_finish_liquidation() {
+        assert_eq!(
+            to_json_binary(&SelfMsg::FinishLiquidation {}).unwrap(),
+            to_json_binary(&bulwark_types::vault::ExecuteMsg::FinishLiquidation {}).unwrap()
+        );
+    }
 
     #[test]
     fn penalty_cap_keeps_health() {
