@@ -324,10 +324,10 @@ pub fn ibc_channel_close(
 #[cfg_attr(not(feature = "library"), entry_point)]
 pub fn ibc_packet_receive(
     deps: DepsMut,
-    _env: Env,
+    env: Env,
     msg: IbcPacketReceiveMsg,
 ) -> Result<IbcReceiveResponse, ContractError> {
-    ibc::packet_receive(deps, msg)
+    ibc::packet_receive(deps, env, msg)
 }
 
 #[cfg_attr(not(feature = "library"), entry_point)]

@@ -11,10 +11,10 @@
 //!   `Stuck` (for the owner's `RecoverTransfer`) and an event is emitted.
 
 use cosmwasm_std::{
-    from_json, Attribute, DepsMut, Event, Ibc3ChannelOpenResponse, IbcBasicResponse, IbcChannel,
-    IbcChannelCloseMsg, IbcChannelConnectMsg, IbcChannelOpenMsg, IbcChannelOpenResponse, IbcOrder,
-    IbcPacket, IbcPacketAckMsg, IbcPacketReceiveMsg, IbcPacketTimeoutMsg, IbcReceiveResponse,
-    Never, Storage,
+    from_json, Attribute, DepsMut, Env, Event, Ibc3ChannelOpenResponse, IbcBasicResponse,
+    IbcChannel, IbcChannelCloseMsg, IbcChannelConnectMsg, IbcChannelOpenMsg,
+    IbcChannelOpenResponse, IbcOrder, IbcPacket, IbcPacketAckMsg, IbcPacketReceiveMsg,
+    IbcPacketTimeoutMsg, IbcReceiveResponse, Never, Storage,
 };
 
 use bulwark_types::ibc::{
@@ -141,6 +141,7 @@ pub fn channel_close(
 /// chain turns into an error ack with the whole transaction reverted.
 pub fn packet_receive(
     deps: DepsMut,
+    env: Env,
     msg: IbcPacketReceiveMsg,
 ) -> Result<IbcReceiveResponse, ContractError> {
     let channel_id = msg.packet.dest.channel_id.clone();
@@ -181,19 +182,17 @@ pub fn packet_receive(
             .add_attribute("transfer_id", transfer_id.to_string())
             .add_attribute("result", "duplicate"));
     }
-    match remote::plan_receive(deps.as_ref(), &channel_id, &packet) {
+    match remote::plan_receive(deps.as_ref(), &env, &channel_id, &packet) {
         Ok(plan) => {
-            let payment = remote::apply_receive(deps.storage, plan)?;
+            let msgs = remote::apply_receive(deps.storage, plan)?;
             RECEIVED.save(deps.storage, (&channel_id, transfer_id), &true)?;
-            let mut res = IbcReceiveResponse::new(VaultAck::ok(transfer_id, false)?)
+            let res = IbcReceiveResponse::new(VaultAck::ok(transfer_id, false)?)
+                .add_messages(msgs)
                 .add_attribute("action", "ibc_receive")
                 .add_attribute("channel_id", channel_id)
                 .add_attribute("transfer_id", transfer_id.to_string())
                 .add_attribute("kind", packet_kind(&packet))
                 .add_attribute("result", "applied");
-            if let Some(m) = payment {
-                res = res.add_message(m);
-            }
             Ok(res)
         }
         Err(e) => {

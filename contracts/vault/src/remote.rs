@@ -1030,12 +1030,15 @@ pub enum ReceivePlan {
         totals: crate::state::DenomTotals,
         recipient: Addr,
         amount: Uint128,
+        /// The breaker's outflow report (withdrawals only), sent before the coins.
+        report: Option<Box<CosmosMsg>>,
     },
 }
 
 /// Checks a packet received on `channel_id` against the vault's state; reads only.
 pub fn plan_receive(
     deps: Deps,
+    env: &Env,
     channel_id: &str,
     packet: &VaultPacket,
 ) -> Result<ReceivePlan, ContractError> {
@@ -1107,6 +1110,7 @@ pub fn plan_receive(
             denom,
             amount,
             recipient,
+            kind,
             ..
         } => {
             if cfg.role != IbcRole::Satellite {
@@ -1130,7 +1134,23 @@ pub fn plan_receive(
             }
             lock.locked = lock.locked.checked_sub(*amount)?;
             let mut totals = load_totals(deps.storage, denom)?;
+            let reference = totals.ledger_total()?;
             totals.ibc_locked = totals.ibc_locked.checked_sub(*amount)?;
+            // a withdrawal also passes this chain's breaker (IbcOut, outflow per channel);
+            // seizures do not, so a quota can never block a liquidation
+            let report = if *kind == ReleaseKind::Withdraw {
+                let config = CONFIG.load(deps.storage)?;
+                ensure_allowed(&deps, env, &config, ActionClass::IbcOut)?;
+                Some(Box::new(report_outflow_on(
+                    &config,
+                    denom,
+                    Some(channel_id.to_string()),
+                    *amount,
+                    reference,
+                )?))
+            } else {
+                None
+            };
             Ok(ReceivePlan::Release {
                 key: (channel_id.to_string(), *account_id, denom.clone()),
                 lock,
@@ -1138,21 +1158,23 @@ pub fn plan_receive(
                 totals,
                 recipient,
                 amount: *amount,
+                report,
             })
         }
     }
 }
 
-/// Applies a plan: storage writes only (plus the payment of a release).
+/// Applies a plan: storage writes only; returns the messages of a release (the breaker
+/// report, then the payment).
 pub fn apply_receive(
     storage: &mut dyn Storage,
     plan: ReceivePlan,
-) -> Result<Option<CosmosMsg>, ContractError> {
+) -> Result<Vec<CosmosMsg>, ContractError> {
     match plan {
         ReceivePlan::Credit { key, pos, totals } => {
             REMOTE_POSITIONS.save(storage, (key.0, &key.1, &key.2), &pos)?;
             REMOTE_TOTALS.save(storage, (&key.1, &key.2), &totals)?;
-            Ok(None)
+            Ok(vec![])
         }
         ReceivePlan::Release {
             key,
@@ -1161,6 +1183,7 @@ pub fn apply_receive(
             totals,
             recipient,
             amount,
+            report,
         } => {
             if lock.locked.is_zero() {
                 SAT_LOCKS.remove(storage, (&key.0, key.1, &key.2));
@@ -1168,13 +1191,15 @@ pub fn apply_receive(
                 SAT_LOCKS.save(storage, (&key.0, key.1, &key.2), &lock)?;
             }
             TOTALS.save(storage, &denom, &totals)?;
-            Ok(Some(
+            let mut msgs: Vec<CosmosMsg> = report.into_iter().map(|m| *m).collect();
+            msgs.push(
                 BankMsg::Send {
                     to_address: recipient.to_string(),
                     amount: vec![Coin::new(amount, denom)],
                 }
                 .into(),
-            ))
+            );
+            Ok(msgs)
         }
     }
 }

@@ -329,7 +329,19 @@ fn withdrawal_is_debited_first_and_finalized_on_ack() {
     net.assert_invariants();
 
     assert!(is_ok_ack(&net.deliver(0)));
-    // released on the satellite
+    // released on the satellite, after reporting the outflow to the satellite's breaker
+    match &net.last_receive_msgs[0] {
+        cosmwasm_std::CosmosMsg::Wasm(cosmwasm_std::WasmMsg::Execute { msg, .. }) => assert_eq!(
+            from_json::<bulwark_types::circuit_breaker::ExecuteMsg>(msg).unwrap(),
+            bulwark_types::circuit_breaker::ExecuteMsg::ReportOutflow {
+                denom: ATOM.into(),
+                channel: Some(SAT_CHANNEL.into()),
+                amount: Uint128::new(4_000_000),
+                reference_value: Uint128::new(10_000_000),
+            }
+        ),
+        other => panic!("expected the outflow report first, got {other:?}"),
+    }
     assert_eq!(lock(&net, id).locked, Uint128::new(6_000_000));
     assert_eq!(net.sat.bank[ATOM], Uint128::new(6_000_000));
     net.assert_invariants();

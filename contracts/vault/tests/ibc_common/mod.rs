@@ -66,6 +66,8 @@ pub struct Net {
     pub acks: Vec<(Dir, IbcPacket, Binary)>,
     /// Every packet received once (for replays).
     pub delivered: Vec<(Dir, IbcPacket)>,
+    /// The messages of the last receive.
+    pub last_receive_msgs: Vec<CosmosMsg>,
 }
 
 fn endpoint(port: &str, channel: &str) -> IbcEndpoint {
@@ -308,6 +310,7 @@ impl Net {
             in_flight: vec![],
             acks: vec![],
             delivered: vec![],
+            last_receive_msgs: vec![],
         }
     }
 
@@ -484,8 +487,9 @@ impl Net {
         .unwrap();
         assert!(res.attributes.iter().any(|a| a.key == "action"));
         let msgs: Vec<CosmosMsg> = res.messages.into_iter().map(|m| m.msg).collect();
-        let sent = dest.apply_msgs(msgs);
+        let sent = dest.apply_msgs(msgs.clone());
         assert!(sent.is_empty());
+        self.last_receive_msgs = msgs;
         let ack = res.acknowledgement.unwrap();
         self.acks.push((dir, packet.clone(), ack.clone()));
         self.delivered.push((dir, packet));
