@@ -31,13 +31,15 @@ fn check_channel(
     storage: &dyn Storage,
     channel: &IbcChannel,
     counterparty_version: Option<&str>,
+    allow_empty: bool,
 ) -> Result<(), ContractError> {
     load_ibc_config(storage)?;
     if channel.order != IbcOrder::Unordered {
         return Err(ContractError::InvalidChannelOrder);
     }
     for v in std::iter::once(channel.version.as_str()).chain(counterparty_version) {
-        if v != IBC_VERSION {
+        // an empty version on OpenInit lets the vault propose its own
+        if v != IBC_VERSION && !(v.is_empty() && allow_empty) {
             return Err(ContractError::InvalidIbcVersion {
                 version: v.to_string(),
                 expected: IBC_VERSION.to_string(),
@@ -66,7 +68,13 @@ pub fn channel_open(
     deps: DepsMut,
     msg: IbcChannelOpenMsg,
 ) -> Result<IbcChannelOpenResponse, ContractError> {
-    check_channel(deps.storage, msg.channel(), msg.counterparty_version())?;
+    let init = matches!(msg, IbcChannelOpenMsg::OpenInit { .. });
+    check_channel(
+        deps.storage,
+        msg.channel(),
+        msg.counterparty_version(),
+        init,
+    )?;
     // OpenInit: propose our version; OpenTry: the counterparty's version was checked equal
     Ok(Some(Ibc3ChannelOpenResponse {
         version: IBC_VERSION.to_string(),
@@ -78,7 +86,7 @@ pub fn channel_connect(
     msg: IbcChannelConnectMsg,
 ) -> Result<IbcBasicResponse, ContractError> {
     let channel = msg.channel();
-    check_channel(deps.storage, channel, msg.counterparty_version())?;
+    check_channel(deps.storage, channel, msg.counterparty_version(), false)?;
     let channel_id = channel.endpoint.channel_id.clone();
     let info = ChannelInfo {
         channel_id: channel_id.clone(),

@@ -104,9 +104,29 @@ fn handshake_checks_version_order_counterparty_and_uniqueness() {
         open(&mut net, IbcChannelOpenMsg::new_init(ch)),
         Err(ContractError::CounterpartyNotAllowed { .. })
     ));
-    // OpenInit proposes our version
+    // OpenInit proposes our version, also when the relayer left it empty
     let res = open(&mut net, IbcChannelOpenMsg::new_init(good.clone())).unwrap();
     assert_eq!(res.unwrap().version, IBC_VERSION);
+    let mut ch = good.clone();
+    ch.version = String::new();
+    let res = open(&mut net, IbcChannelOpenMsg::new_init(ch.clone())).unwrap();
+    assert_eq!(res.unwrap().version, IBC_VERSION);
+    // but not on OpenTry or connect
+    assert!(matches!(
+        open(
+            &mut net,
+            IbcChannelOpenMsg::new_try(ch.clone(), IBC_VERSION)
+        ),
+        Err(ContractError::InvalidIbcVersion { .. })
+    ));
+    assert!(matches!(
+        contract::ibc_channel_connect(
+            net.hub.deps.as_mut(),
+            env.clone(),
+            cosmwasm_std::IbcChannelConnectMsg::new_ack(good.clone(), "bulwark-vault-0"),
+        ),
+        Err(ContractError::InvalidIbcVersion { .. })
+    ));
 
     net.handshake().unwrap();
     let channels: Vec<ChannelInfo> = net.hub.query(QueryMsg::IbcChannels {
