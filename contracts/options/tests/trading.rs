@@ -579,16 +579,21 @@ fn pool_greek_caps_refuse_only_risk_adding_trades() {
     assert!(g2.greeks.delta > g.greeks.delta); // put deltas more negative → pool (short puts) more positive
 }
 
+/// A second ATOM board, expiring in 5 days, with the most strikes a board may list (60…135).
+fn full_board(s: &mut Suite) -> (u64, bulwark_types::options::BoardResponse) {
+    let expiry = s.now() + 5 * DAY;
+    let strikes: Vec<String> = (0..16).map(|i| format!("{}", 60 + 5 * i)).collect();
+    let refs: Vec<&str> = strikes.iter().map(|x| x.as_str()).collect();
+    let board_id = s.create_board(ATOM, expiry, &refs).unwrap();
+    let board = s.query(&QueryMsg::Board { board_id }).unwrap();
+    (board_id, board)
+}
+
 #[test]
 fn per_account_positions_are_bounded() {
     let mut s = Suite::new();
     let owner = s.owner.clone();
-    let expiry = s.now() + 5 * DAY;
-    let strikes: Vec<String> = (0..16).map(|i| format!("{}", 60 + 5 * i)).collect();
-    let refs: Vec<&str> = strikes.iter().map(|x| x.as_str()).collect();
-    let b2 = s.create_board(ATOM, expiry, &refs).unwrap();
-    let board: bulwark_types::options::BoardResponse =
-        s.query(&QueryMsg::Board { board_id: b2 }).unwrap();
+    let (b2, board) = full_board(&mut s);
     let alice = s.alice.clone();
     for st in &board.strikes {
         s.buy(&alice, 1, st.call_series_id, 1).unwrap();
@@ -874,12 +879,7 @@ mod cutoff_property {
 fn risk_evaluations_per_account_are_bounded() {
     use bulwark_types::options::MAX_RISK_EVALUATIONS_PER_ACCOUNT;
     let mut s = Suite::new();
-    let expiry = s.now() + 5 * DAY;
-    let strikes: Vec<String> = (0..16).map(|i| format!("{}", 60 + 5 * i)).collect();
-    let refs: Vec<&str> = strikes.iter().map(|x| x.as_str()).collect();
-    let b2 = s.create_board(ATOM, expiry, &refs).unwrap();
-    let board: bulwark_types::options::BoardResponse =
-        s.query(&QueryMsg::Board { board_id: b2 }).unwrap();
+    let (_, board) = full_board(&mut s);
     let alice = s.alice.clone();
     // eight capped calls on the suite's 15-scenario grid: 8 × 2 legs × 16 = 256 evaluations
     for st in &board.strikes[..8] {
