@@ -12,3 +12,10 @@ OSMOSIS_CAPABILITIES="iterator,staking,stargate,cosmwasm_1_1,cosmwasm_1_2,cosmwa
 NEUTRON_CAPABILITIES="iterator,staking,stargate,neutron,cosmwasm_1_1,cosmwasm_1_2,cosmwasm_1_3,cosmwasm_1_4,cosmwasm_2_0,cosmwasm_2_1,cosmwasm_2_2"
 # The contract crates, in deployment order.
 CONTRACTS=(oracle circuit-breaker vault perps options)
+# Built with the `release-speed` profile (opt-level 3) and wasm-opt -Oz: their execution, not
+# storage, dominates a hot path (options risk reports revalue every position per scenario;
+# docs/gas.md). The others are built for size.
+SPEED_CONTRACTS=(options)
+# Built with the `release-small` profile (opt-level "z") and wasm-opt -Oz: the vault with its
+# IBC protocol is the largest contract (contracts/vault/README.md, "Size").
+SMALL_CONTRACTS=(vault)

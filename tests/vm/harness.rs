@@ -221,10 +221,19 @@ impl VmContract {
         sender: &Addr,
         msg: &M,
     ) -> Result<(Response, CallGas), String> {
+        self.execute_with_funds(sender, msg, vec![])
+    }
+
+    pub fn execute_with_funds<M: Serialize>(
+        &mut self,
+        sender: &Addr,
+        msg: &M,
+        funds: Vec<cosmwasm_std::Coin>,
+    ) -> Result<(Response, CallGas), String> {
         let env = self.env.clone();
         let info = MessageInfo {
             sender: sender.clone(),
-            funds: vec![],
+            funds,
         };
         let msg = serde_json::to_vec(msg).map_err(|e| e.to_string())?;
         let (res, gas) =

@@ -231,3 +231,251 @@ fn options_quote_gas() {
         gas.vm * harness::GAS_MULTIPLIER
     );
 }
+
+/// The options contract's part of a trade as the account grows, up to the worst case the
+/// per-account limits allow (32 positions, ≤ `MAX_RISK_EVALUATIONS_PER_ACCOUNT` Black-Scholes
+/// evaluations): on the vault's default grid (7 spot × 3 vol shocks) 14 capped calls (two legs
+/// each) and 18 puts = 1,012 evaluations; on the largest grid the vault accepts (64 scenarios)
+/// 7 capped calls and 1 put = 975. The vault's `Settle` is measured in `vault_settle_gas`.
+#[test]
+fn options_trade_gas_by_account_size() {
+    let default_grid = bulwark_types::market::ScenarioGrid {
+        asset_id: "ATOM".into(),
+        version: 1,
+        spot_shocks: [-15i64, -10, -5, 0, 5, 10, 15]
+            .iter()
+            .map(|p| SignedDecimal256::percent(*p))
+            .collect(),
+        vol_shocks: [-30i64, 0, 30]
+            .iter()
+            .map(|p| SignedDecimal256::percent(*p))
+            .collect(),
+    };
+    let largest_grid = bulwark_types::market::ScenarioGrid {
+        spot_shocks: (0..16)
+            .map(|i| SignedDecimal256::percent(i * 5 - 40))
+            .collect(),
+        vol_shocks: [-30i64, -10, 10, 30]
+            .iter()
+            .map(|p| SignedDecimal256::percent(*p))
+            .collect(),
+        ..default_grid.clone()
+    };
+    assert_eq!(largest_grid.len(), bulwark_types::market::MAX_SCENARIOS);
+    // strike ids 1..=32 (two boards of 16); call series = 2 × id, put = 2 × id + 1
+    let calls = |ids: std::ops::RangeInclusive<u64>| ids.map(|id| id * 2).collect::<Vec<_>>();
+    let puts = |ids: std::ops::RangeInclusive<u64>| ids.map(|id| id * 2 + 1).collect::<Vec<_>>();
+    let mixed: Vec<u64> = [calls(1..=14), puts(15..=32)].concat();
+    let largest: Vec<u64> = [calls(1..=7), puts(8..=8)].concat();
+    for (name, grid, series, evaluations) in [
+        ("grid 21", default_grid, mixed, 1_012),
+        ("grid 64", largest_grid, largest, 975),
+    ] {
+        let n = series.len();
+        let gas = options_trades(grid, &series);
+        for (positions, g) in gas {
+            report(&format!("options_buy {name}, {positions:>2} pos"), g);
+            assert!(
+                g.sdk_total() <= OPTIONS_TRADE_CONTRACT_BUDGET,
+                "options buy with {positions} positions on {name} costs {}",
+                g.sdk_total()
+            );
+        }
+        println!("  ({n} positions = {evaluations} evaluations at the last trade)");
+    }
+}
+
+/// The options contract's share of the 600k trade budget. The rest: the vault's `Settle`
+/// (≈ 107k by `vault_settle_and_deposit_gas`, instance load included), the transaction's own
+/// overhead (signature, bytes, ante handler: 40–60k) and the events.
+const OPTIONS_TRADE_CONTRACT_BUDGET: u64 = 430_000;
+
+/// Buys one contract of each series in order and returns the gas of the buys that opened the
+/// 1st, 8th, 16th and last position.
+fn options_trades(
+    grid: bulwark_types::market::ScenarioGrid,
+    series: &[u64],
+) -> Vec<(usize, CallGas)> {
+    let api = cosmwasm_vm::testing::MockApi::default();
+    let oracle_addr = api.addr_make("oracle");
+    let vault_addr = api.addr_make("vault");
+    let now = cosmwasm_vm::testing::mock_env().block.time.seconds();
+    let record = serde_json::json!({"p": "10", "t": now, "h": 1, "n": 2, "f": 0});
+    let grid_json = to_json_binary(&grid).unwrap();
+    let (oracle_q, vault_q) = (oracle_addr.clone(), vault_addr.clone());
+    let mut c = VmContract::with_wasm_querier("bulwark_options", move |q| match q {
+        WasmQuery::Raw { contract_addr, .. } if *contract_addr == oracle_q => {
+            SystemResult::Ok(ContractResult::Ok(to_json_binary(&record).unwrap()))
+        }
+        WasmQuery::Raw { contract_addr, key } if *contract_addr == vault_q => {
+            let is_grid = key.as_slice().windows(5).any(|w| w == b"grids");
+            SystemResult::Ok(ContractResult::Ok(if is_grid {
+                grid_json.clone()
+            } else {
+                Binary::default()
+            }))
+        }
+        // Breaker mode: nothing stored = Normal.
+        WasmQuery::Raw { .. } => SystemResult::Ok(ContractResult::Ok(Binary::default())),
+        _ => SystemResult::Err(cosmwasm_std::SystemError::Unknown {}),
+    });
+    let owner = c.addr("dao");
+    let trader = c.addr("trader");
+    let msg = bulwark_testing::options::instantiate_msg_with(
+        &owner,
+        &Addr::unchecked(vault_addr),
+        &Addr::unchecked(oracle_addr),
+        &c.addr("breaker"),
+    );
+    c.instantiate(&owner, &msg).unwrap();
+    for days in [30u64, 60] {
+        c.execute(
+            &owner,
+            &options::ExecuteMsg::CreateBoard {
+                asset_id: "ATOM".into(),
+                expiry: now + days * 86_400,
+                base_iv: Decimal256::from_str("0.6").unwrap(),
+                cap_price: Decimal256::from_str("40").unwrap(),
+                multiplier: Uint128::new(1_000_000),
+                strikes: (0..16u64)
+                    .map(|i| options::StrikeInput {
+                        strike: Decimal256::from_ratio(6 + i, 1u64),
+                        skew: Decimal256::one(),
+                    })
+                    .collect(),
+            },
+        )
+        .unwrap_or_else(|e| panic!("create board: {e}"));
+    }
+    c.next_block(6);
+    let mut out = vec![];
+    for (i, series_id) in series.iter().enumerate() {
+        let (_, gas) = c
+            .execute(
+                &trader,
+                &options::ExecuteMsg::Buy {
+                    account_id: 1,
+                    series_id: *series_id,
+                    amount: Uint128::one(),
+                    max_cost: Uint128::MAX,
+                },
+            )
+            .unwrap_or_else(|e| panic!("buy series {series_id}: {e}"));
+        let positions = i + 1;
+        if [1, 8, 16, series.len()].contains(&positions) {
+            out.push((positions, gas));
+        }
+    }
+    out
+}
+
+/// The vault's part of a trade: a market's `Settle` (cash flows, the market's fresh risk on a
+/// 21-scenario grid, the account's health against initial margin), for an account that holds
+/// risk in that one market. Also the vault deposit, budgeted at 200k.
+#[test]
+fn vault_settle_and_deposit_gas() {
+    use bulwark_types::market::{AccountRisk, CashFlows, RiskChange, Settlement, UnderlyingRisk};
+    use bulwark_types::vault::{self as vault, MarketKind};
+    use cosmwasm_std::{coins, Int128};
+
+    let api = cosmwasm_vm::testing::MockApi::default();
+    let oracle_addr = api.addr_make("oracle");
+    let now = cosmwasm_vm::testing::mock_env().block.time.seconds();
+    let record = serde_json::json!({"p": "10", "t": now, "h": 1, "n": 2, "f": 0});
+    let oracle_q = oracle_addr.clone();
+    let mut c = VmContract::with_wasm_querier("bulwark_vault", move |q| match q {
+        WasmQuery::Raw { contract_addr, .. } if *contract_addr == oracle_q => {
+            SystemResult::Ok(ContractResult::Ok(to_json_binary(&record).unwrap()))
+        }
+        WasmQuery::Raw { .. } => SystemResult::Ok(ContractResult::Ok(Binary::default())),
+        // The market's pool exposure, for the LP pool's NAV.
+        WasmQuery::Smart { .. } => SystemResult::Ok(ContractResult::Ok(
+            to_json_binary(&bulwark_types::market::PoolExposure {
+                unrealized_trader_pnl: cosmwasm_std::Int128::zero(),
+                locked_liquidity: Uint128::zero(),
+            })
+            .unwrap(),
+        )),
+        _ => SystemResult::Err(cosmwasm_std::SystemError::Unknown {}),
+    });
+    let (owner, trader, lp, market) = (
+        c.addr("dao"),
+        c.addr("trader"),
+        c.addr("lp"),
+        c.addr("options"),
+    );
+    let msg = bulwark_testing::vault::instantiate_msg_with(
+        &owner,
+        &Addr::unchecked(oracle_addr),
+        &c.addr("breaker"),
+    );
+    c.instantiate(&owner, &msg).unwrap();
+    c.execute(
+        &owner,
+        &vault::ExecuteMsg::SetScenarioGrid {
+            asset_id: "ATOM".into(),
+            spot_shocks: None,
+            vol_shocks: None,
+        },
+    )
+    .unwrap();
+    c.execute(
+        &owner,
+        &vault::ExecuteMsg::RegisterMarket {
+            market_addr: market.to_string(),
+            kind: MarketKind::Options,
+        },
+    )
+    .unwrap();
+    c.execute(&trader, &vault::ExecuteMsg::CreateAccount {})
+        .unwrap();
+    c.execute_with_funds(
+        &lp,
+        &vault::ExecuteMsg::LpDeposit {},
+        coins(100_000_000_000, "uusdc"),
+    )
+    .unwrap();
+    let deposit = |c: &mut VmContract| {
+        c.execute_with_funds(
+            &trader,
+            &vault::ExecuteMsg::Deposit { account_id: 1 },
+            coins(1_000_000_000, "uusdc"),
+        )
+        .unwrap_or_else(|e| panic!("deposit: {e}"))
+        .1
+    };
+    report("vault_deposit (first)", deposit(&mut c));
+    c.next_block(6);
+    let steady_deposit = deposit(&mut c);
+    report("vault_deposit", steady_deposit);
+    assert!(steady_deposit.sdk_total() <= 200_000);
+
+    let settle = |c: &mut VmContract, premium: i128| {
+        let settlement = Settlement {
+            account_id: 1,
+            trader_addr: Some(trader.clone()),
+            cash: CashFlows {
+                pnl_vs_pool: Int128::new(-premium),
+                fee_to_pool: Uint128::new(10_000),
+                fee_to_protocol: Uint128::new(2_000),
+            },
+            risk: AccountRisk {
+                underlyings: vec![UnderlyingRisk {
+                    asset_id: "ATOM".into(),
+                    grid_version: 1,
+                    unrealized_pnl: Int128::new(premium),
+                    scenario_pnl: (0..21).map(|i| Int128::new((i - 10) * 50_000)).collect(),
+                    maintenance_addon: Uint128::zero(),
+                    initial_addon: Uint128::zero(),
+                }],
+            },
+            change: RiskChange::Increase,
+        };
+        c.execute(&market, &vault::ExecuteMsg::Settle(settlement))
+            .unwrap_or_else(|e| panic!("settle: {e}"))
+            .1
+    };
+    report("vault_settle (first trade)", settle(&mut c, 1_000_000));
+    c.next_block(6);
+    report("vault_settle", settle(&mut c, 2_000_000));
+}

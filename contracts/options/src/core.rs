@@ -308,10 +308,23 @@ pub fn load_account(
     storage: &dyn Storage,
     account_id: u64,
 ) -> Result<Vec<LoadedPosition>, ContractError> {
+    // Positions of one board share its record: read each board once (≤ MAX_ACTIVE_BOARDS).
+    let mut boards: Vec<Board> = vec![];
     account_positions(storage, account_id)?
         .into_iter()
         .map(|(series_id, net)| {
-            let (board, strike, kind) = load_series(storage, series_id)?;
+            let (strike_id, kind) = split_series_id(series_id);
+            let strike = STRIKES
+                .may_load(storage, strike_id)?
+                .ok_or(ContractError::UnknownSeries { series_id })?;
+            let board = match boards.iter().find(|b| b.id == strike.board_id) {
+                Some(b) => b.clone(),
+                None => {
+                    let b = BOARDS.load(storage, strike.board_id)?;
+                    boards.push(b.clone());
+                    b
+                }
+            };
             Ok(LoadedPosition {
                 series_id,
                 net,
@@ -377,6 +390,35 @@ pub fn account_risk(
     account_id: u64,
     spots: &mut SpotCache,
 ) -> Result<AccountRisk, ContractError> {
+    Ok(account_risk_counted(deps, env, cfg, w, account_id, spots)?.0)
+}
+
+/// Black-Scholes evaluations of one position's risk on a grid of `scenarios`: each leg once
+/// per scenario and once at the base; none once its settlement price is fixed.
+pub fn risk_evaluations(p: &RiskPosition, scenarios: usize) -> u32 {
+    if p.settlement_price.is_some() {
+        return 0;
+    }
+    let legs: u32 = match p.kind {
+        OptionType::Call => 2,
+        OptionType::Put => 1,
+    };
+    legs.saturating_mul(
+        u32::try_from(scenarios)
+            .unwrap_or(u32::MAX)
+            .saturating_add(1),
+    )
+}
+
+/// [`account_risk`] and the number of Black-Scholes evaluations it took.
+pub fn account_risk_counted(
+    deps: Deps,
+    env: &Env,
+    cfg: &Config,
+    w: &Wiring,
+    account_id: u64,
+    spots: &mut SpotCache,
+) -> Result<(AccountRisk, u32), ContractError> {
     let positions = load_account(deps.storage, account_id)?;
     let now = env.block.time.seconds();
     let mut assets: Vec<String> = vec![];
@@ -396,6 +438,7 @@ pub fn account_risk(
         initial_addon_rate: cfg.params.initial_addon_rate,
     };
     let mut underlyings = Vec::with_capacity(assets.len());
+    let mut evaluations = 0u32;
     for asset in assets {
         let grid = query_grid_raw(&deps.querier, &w.vault_addr, &asset)?.ok_or_else(|| {
             ContractError::NoScenarioGrid {
@@ -414,11 +457,14 @@ pub fn account_risk(
             .filter(|p| p.board.asset_id == asset)
             .map(|p| p.risk_position(now))
             .collect::<Result<Vec<_>, _>>()?;
+        evaluations = rps.iter().fold(evaluations, |n, p| {
+            n.saturating_add(risk_evaluations(p, grid.len()))
+        });
         let mut r = underlying_risk_out_of_line()(s, &rps, &grid, &params)?;
         r.asset_id = asset;
         underlyings.push(r);
     }
-    Ok(AccountRisk { underlyings })
+    Ok((AccountRisk { underlyings }, evaluations))
 }
 
 pub fn settle_msg(vault_addr: &Addr, settlement: Settlement) -> Result<CosmosMsg, ContractError> {

@@ -65,6 +65,15 @@ pub enum ContractError {
     BreakerBlocked { action: String, market_id: String },
     #[error("account {account_id} would hold more than {max} positions")]
     TooManyPositions { account_id: u64, max: u32 },
+    #[error(
+        "account {account_id}'s risk would need {evaluations} option evaluations (max {max}): \
+         close a position first"
+    )]
+    TooManyRiskEvaluations {
+        account_id: u64,
+        evaluations: u32,
+        max: u32,
+    },
     #[error("more than {max} active boards")]
     TooManyBoards { max: u32 },
     #[error("more than {max} strikes on board {board_id}")]

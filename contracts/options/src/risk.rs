@@ -9,13 +9,20 @@
 //! * positions of a board with a fixed settlement price are worth their payoff in every
 //!   scenario.
 
-use cosmwasm_std::{Decimal256, Int128, SignedDecimal256, Uint128};
+use cosmwasm_std::{Decimal256, Int128, Int256, SignedDecimal256, Uint128};
+
+/// 10^18: atomics of one unit of an 18-decimal value.
+const ATOMICS: i128 = 1_000_000_000_000_000_000;
 
 use bulwark_types::market::{ScenarioGrid, UnderlyingRisk, MAX_SCENARIOS};
 use bulwark_types::options::OptionType;
 
+use bulwark_math::{
+    years_from_seconds, BsmInput, BsmScenarioPricer, OptionKind, SpotShock, VolPoint,
+};
+
 use crate::error::ContractError;
-use crate::pricing::{cash_ceil, mid_price, payoff_unit, sd, sd_int, signed_cash, ModelInput};
+use crate::pricing::{cash_ceil, kind_of, mid_price, payoff_unit, signed_cash, ModelInput};
 
 #[derive(Clone, Copy, Debug)]
 pub struct RiskPosition {
@@ -39,34 +46,79 @@ pub struct RiskParams {
     pub initial_addon_rate: Decimal256,
 }
 
-fn unit_value(
-    p: &RiskPosition,
-    spot: Decimal256,
-    vol: Decimal256,
-    rate: SignedDecimal256,
-) -> Result<Decimal256, ContractError> {
-    match p.settlement_price {
-        Some(s) => Ok(payoff_unit(p.kind, p.strike, s)),
-        None => mid_price(&ModelInput {
-            kind: p.kind,
+/// Values one position per unit under the grid's scenarios: the Black-Scholes work that does
+/// not depend on spot or vol is done once per position (two legs for a capped call).
+struct PositionPricer {
+    kind: OptionType,
+    leg: BsmScenarioPricer,
+    /// The cap leg C(cap) of a capped call.
+    cap_leg: Option<BsmScenarioPricer>,
+}
+
+impl PositionPricer {
+    fn new(
+        p: &RiskPosition,
+        spot: Decimal256,
+        rate: SignedDecimal256,
+    ) -> Result<Self, ContractError> {
+        let input = |strike| BsmInput {
             spot,
-            strike: p.strike,
-            secs_to_expiry: p.secs_to_expiry,
-            vol,
+            strike,
+            time: years_from_seconds(p.secs_to_expiry),
+            vol: p.vol,
             rate,
-            cap: p.cap,
-        }),
+            dividend_yield: SignedDecimal256::zero(),
+        };
+        Ok(Self {
+            kind: p.kind,
+            leg: BsmScenarioPricer::new(&input(p.strike))?,
+            cap_leg: match p.kind {
+                OptionType::Call => Some(BsmScenarioPricer::new(&input(p.cap))?),
+                OptionType::Put => None,
+            },
+        })
+    }
+
+    /// The vol terms of both legs at `vol`.
+    fn vols(&self, vol: Decimal256) -> Result<(VolPoint, Option<VolPoint>), ContractError> {
+        Ok((
+            self.leg.vol_point(vol)?,
+            match &self.cap_leg {
+                Some(cap) => Some(cap.vol_point(vol)?),
+                None => None,
+            },
+        ))
+    }
+
+    /// Value per unit (capped calls as the call spread C(K) − C(cap), as `mid_price`).
+    fn value(
+        &self,
+        shock: &SpotShock,
+        vols: &(VolPoint, Option<VolPoint>),
+    ) -> Result<Decimal256, ContractError> {
+        let v = self.leg.price_at(kind_of(self.kind), shock, &vols.0)?;
+        match (&self.cap_leg, &vols.1) {
+            // C(K) ≥ C(cap) for K < cap; saturate against rounding in the last digit.
+            (Some(cap), Some(cap_vol)) => {
+                Ok(v.saturating_sub(cap.price_at(OptionKind::Call, shock, cap_vol)?))
+            }
+            _ => Ok(v),
+        }
     }
 }
 
 /// `x × (1 + shock)`, floored at 0.
 fn shocked(x: Decimal256, shock: SignedDecimal256) -> Result<Decimal256, ContractError> {
+    Ok(x.checked_mul(shock_factor(shock)?)?)
+}
+
+/// `1 + shock`, floored at 0.
+fn shock_factor(shock: SignedDecimal256) -> Result<Decimal256, ContractError> {
     let factor = SignedDecimal256::one().checked_add(shock)?;
     if factor.is_negative() {
         return Ok(Decimal256::zero());
     }
-    let f = Decimal256::try_from(factor).map_err(|_| ContractError::PositionTooLarge)?;
-    Ok(x.checked_mul(f)?)
+    Decimal256::try_from(factor).map_err(|_| ContractError::PositionTooLarge)
 }
 
 /// Mark-to-model value of the positions (long +, short −), in base units.
@@ -77,7 +129,18 @@ pub fn mark_value(
 ) -> Result<Int128, ContractError> {
     let mut total = Int128::zero();
     for p in positions {
-        let v = unit_value(p, spot, p.vol, rate)?;
+        let v = match p.settlement_price {
+            Some(s) => payoff_unit(p.kind, p.strike, s),
+            None => mid_price(&ModelInput {
+                kind: p.kind,
+                spot,
+                strike: p.strike,
+                secs_to_expiry: p.secs_to_expiry,
+                vol: p.vol,
+                rate,
+                cap: p.cap,
+            })?,
+        };
         total = total.checked_add(signed_cash(v, p.net, p.multiplier)?)?;
     }
     Ok(total)
@@ -100,27 +163,56 @@ fn add_addon(
     Ok(total.checked_add(cash_ceil(spot.checked_mul(rate)?, short, p.multiplier)?)?)
 }
 
-/// Exact Σ net × multiplier × value per unit at `spot` and every series' vol × (1 + vol_shock)
-/// (18 decimals, no rounding: net and multiplier are integers). Called for the base and for
-/// every scenario (two call sites, so it stays out of line in wasm).
+/// Adds one position's exact value (net × multiplier × value per unit, in 18-decimal atomics:
+/// integers only, no rounding) at the base and in every scenario to the running totals;
+/// returns its unit value at the base. Positions with a fixed settlement price are worth their
+/// payoff everywhere.
 #[inline(never)]
-fn exact_value(
-    positions: &[RiskPosition],
+fn accumulate_position(
+    p: &RiskPosition,
     spot: Decimal256,
-    vol_shock: SignedDecimal256,
     rate: SignedDecimal256,
-) -> Result<SignedDecimal256, ContractError> {
-    let mut total = SignedDecimal256::zero();
-    for p in positions {
-        let v = sd(unit_value(p, spot, shocked(p.vol, vol_shock)?, rate)?)?;
-        let mult =
-            i128::try_from(p.multiplier.u128()).map_err(|_| ContractError::PositionTooLarge)?;
-        let scale = sd_int(p.net)?.checked_mul(sd_int(mult)?)?;
-        total = total.checked_add(v.checked_mul(scale)?)?;
+    spot_moves: &[SpotShock],
+    vol_shocks: &[SignedDecimal256],
+    base_total: &mut Int256,
+    totals: &mut [Int256],
+) -> Result<Decimal256, ContractError> {
+    let scale = Int256::from_i128(p.net).checked_mul(Int256::from(p.multiplier.u128()))?;
+    let exact = |unit: Decimal256| -> Result<Int256, ContractError> {
+        let atomics =
+            Int256::try_from(unit.atomics()).map_err(|_| ContractError::PositionTooLarge)?;
+        Ok(atomics.checked_mul(scale)?)
+    };
+    if let Some(s) = p.settlement_price {
+        let v0 = payoff_unit(p.kind, p.strike, s);
+        let e = exact(v0)?;
+        *base_total = base_total.checked_add(e)?;
+        for t in totals.iter_mut() {
+            *t = t.checked_add(e)?;
+        }
+        return Ok(v0);
     }
-    Ok(total)
+    let pricer = PositionPricer::new(p, spot, rate)?;
+    let v0 = pricer.value(&SpotShock::none(), &pricer.vols(p.vol)?)?;
+    *base_total = base_total.checked_add(exact(v0)?)?;
+    let vols = vol_shocks
+        .iter()
+        .map(|dv| pricer.vols(shocked(p.vol, *dv)?))
+        .collect::<Result<Vec<_>, _>>()?;
+    let n_vol = vols.len();
+    for (i, t) in totals.iter_mut().enumerate() {
+        let (move_, vol) = match (spot_moves.get(i / n_vol), vols.get(i % n_vol)) {
+            (Some(m), Some(v)) => (m, v),
+            _ => return Err(ContractError::PositionTooLarge),
+        };
+        *t = t.checked_add(exact(pricer.value(move_, vol)?)?)?;
+    }
+    Ok(v0)
 }
 
+/// The account's risk on one underlying: every position revalued under every scenario of the
+/// grid (full revaluation, no greek approximation). Cost: per position one set-up of the
+/// σ-independent Black-Scholes terms and one d1/d2/CDF evaluation per scenario and leg.
 pub fn underlying_risk(
     spot: Decimal256,
     positions: &[RiskPosition],
@@ -135,27 +227,41 @@ pub fn underlying_risk(
             max: MAX_SCENARIOS,
         });
     }
+    let spot_moves = grid
+        .spot_shocks
+        .iter()
+        .map(|ds| Ok(SpotShock::new(shock_factor(*ds)?)?))
+        .collect::<Result<Vec<_>, ContractError>>()?;
     let mut unrealized_pnl = Int128::zero();
     let mut maintenance_addon = Uint128::zero();
     let mut initial_addon = Uint128::zero();
+    let mut base = Int256::zero();
+    let mut totals = vec![Int256::zero(); n];
     for p in positions {
-        let v0 = unit_value(p, spot, p.vol, params.rate)?;
+        let v0 = accumulate_position(
+            p,
+            spot,
+            params.rate,
+            &spot_moves,
+            &grid.vol_shocks,
+            &mut base,
+            &mut totals,
+        )?;
         unrealized_pnl = unrealized_pnl.checked_add(signed_cash(v0, p.net, p.multiplier)?)?;
         maintenance_addon = add_addon(maintenance_addon, p, spot, params.maintenance_addon_rate)?;
         initial_addon = add_addon(initial_addon, p, spot, params.initial_addon_rate)?;
     }
-    let base = exact_value(positions, spot, SignedDecimal256::zero(), params.rate)?;
-    let mut scenario_pnl = Vec::with_capacity(n);
-    for i in 0..n {
-        let (ds, dv) = grid.scenario(i).ok_or(ContractError::BadScenarioGrid {
-            asset_id: grid.asset_id.clone(),
-            len: n,
-            max: MAX_SCENARIOS,
-        })?;
-        let shocked_value = exact_value(positions, shocked(spot, ds)?, dv, params.rate)?;
-        let floored = shocked_value.checked_sub(base)?.to_int_floor();
-        scenario_pnl.push(Int128::try_from(floored).map_err(|_| ContractError::PositionTooLarge)?);
-    }
+    let scenario_pnl = totals
+        .into_iter()
+        .map(|t| {
+            // atomics → base units, floored (toward −∞)
+            let diff = t.checked_sub(base)?;
+            let units = diff
+                .checked_div_euclid(Int256::from(ATOMICS))
+                .map_err(|_| ContractError::PositionTooLarge)?;
+            Int128::try_from(units).map_err(|_| ContractError::PositionTooLarge)
+        })
+        .collect::<Result<Vec<_>, ContractError>>()?;
     Ok(UnderlyingRisk {
         asset_id: grid.asset_id.clone(),
         grid_version: grid.version,
@@ -283,7 +389,65 @@ mod tests {
         assert!(underlying_risk(d("100"), &[], &g, &params()).is_err());
     }
 
+    /// Naive revaluation: a fresh `mid_price` at the shocked spot and vol for every scenario.
+    fn naive_scenario_pnl(spot: Decimal256, ps: &[RiskPosition], g: &ScenarioGrid) -> Vec<f64> {
+        let value = |p: &RiskPosition, s: Decimal256, v: Decimal256| -> f64 {
+            let unit = mid_price(&ModelInput {
+                kind: p.kind,
+                spot: s,
+                strike: p.strike,
+                secs_to_expiry: p.secs_to_expiry,
+                vol: v,
+                rate: SignedDecimal256::zero(),
+                cap: p.cap,
+            })
+            .unwrap();
+            unit.to_string().parse::<f64>().unwrap() * p.net as f64 * p.multiplier.u128() as f64
+        };
+        (0..g.len())
+            .map(|i| {
+                let (ds, dv) = g.scenario(i).unwrap();
+                ps.iter()
+                    .map(|p| {
+                        value(p, shocked(spot, ds).unwrap(), shocked(p.vol, dv).unwrap())
+                            - value(p, spot, p.vol)
+                    })
+                    .sum()
+            })
+            .collect()
+    }
+
     proptest! {
+        /// The shared-work revaluation equals a fresh Black-Scholes valuation per scenario.
+        #[test]
+        fn scenarios_match_naive_revaluation(
+            n1 in -50i128..50, n2 in -50i128..50, k1 in 50u64..150, k2 in 50u64..150,
+            cap in 120u64..400, days in 0u64..400,
+        ) {
+            let a = RiskPosition {
+                strike: Decimal256::from_ratio(k1, 1u64),
+                cap: Decimal256::from_ratio(cap, 1u64),
+                secs_to_expiry: days * 86_400,
+                ..pos(OptionType::Call, "1", n1)
+            };
+            let b = RiskPosition {
+                strike: Decimal256::from_ratio(k2, 1u64),
+                secs_to_expiry: days * 86_400,
+                ..pos(OptionType::Put, "1", n2)
+            };
+            let g = ScenarioGrid {
+                spot_shocks: vec![s("-1.5"), s("-0.15"), s("-0.05"), s("0"), s("0.1"), s("0.5")],
+                ..grid()
+            };
+            let r = underlying_risk(d("100"), &[a, b], &g, &params()).unwrap();
+            let naive = naive_scenario_pnl(d("100"), &[a, b], &g);
+            for (i, want) in naive.iter().enumerate() {
+                let got = r.scenario_pnl[i].i128() as f64;
+                // f64 sums of ~1e9-sized terms: allow a few units of relative 1e-12
+                prop_assert!((got - want).abs() <= 2.0 + want.abs() * 1e-12, "scenario {i}: {got} vs {want}");
+            }
+        }
+
         /// The scenario PnL equals the revaluation difference (floored), position by position
         /// additive up to rounding.
         #[test]

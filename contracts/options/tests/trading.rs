@@ -579,16 +579,21 @@ fn pool_greek_caps_refuse_only_risk_adding_trades() {
     assert!(g2.greeks.delta > g.greeks.delta); // put deltas more negative → pool (short puts) more positive
 }
 
+/// A second ATOM board, expiring in 5 days, with the most strikes a board may list (60…135).
+fn full_board(s: &mut Suite) -> (u64, bulwark_types::options::BoardResponse) {
+    let expiry = s.now() + 5 * DAY;
+    let strikes: Vec<String> = (0..16).map(|i| format!("{}", 60 + 5 * i)).collect();
+    let refs: Vec<&str> = strikes.iter().map(|x| x.as_str()).collect();
+    let board_id = s.create_board(ATOM, expiry, &refs).unwrap();
+    let board = s.query(&QueryMsg::Board { board_id }).unwrap();
+    (board_id, board)
+}
+
 #[test]
 fn per_account_positions_are_bounded() {
     let mut s = Suite::new();
     let owner = s.owner.clone();
-    let expiry = s.now() + 5 * DAY;
-    let strikes: Vec<String> = (0..16).map(|i| format!("{}", 60 + 5 * i)).collect();
-    let refs: Vec<&str> = strikes.iter().map(|x| x.as_str()).collect();
-    let b2 = s.create_board(ATOM, expiry, &refs).unwrap();
-    let board: bulwark_types::options::BoardResponse =
-        s.query(&QueryMsg::Board { board_id: b2 }).unwrap();
+    let (b2, board) = full_board(&mut s);
     let alice = s.alice.clone();
     for st in &board.strikes {
         s.buy(&alice, 1, st.call_series_id, 1).unwrap();
@@ -865,4 +870,64 @@ mod cutoff_property {
             }
         }
     }
+}
+
+/// A trade opening a new series is refused once the account's risk report would need more
+/// Black-Scholes evaluations than the gas budget allows; growing or shrinking existing
+/// positions never is, even after a larger grid pushed the account over the limit.
+#[test]
+fn risk_evaluations_per_account_are_bounded() {
+    use bulwark_types::options::MAX_RISK_EVALUATIONS_PER_ACCOUNT;
+    let mut s = Suite::new();
+    let (_, board) = full_board(&mut s);
+    let alice = s.alice.clone();
+    // eight capped calls on the suite's 15-scenario grid: 8 × 2 legs × 16 = 256 evaluations
+    for st in &board.strikes[..8] {
+        s.buy(&alice, 1, st.call_series_id, 1).unwrap();
+    }
+    // the vault moves to the largest grid it accepts: 16 spot × 4 vol shocks = 64 scenarios,
+    // and the same positions now need 8 × 2 × 65 = 1,040 evaluations
+    let mut g = grid(ATOM, 2);
+    g.spot_shocks = (0..16)
+        .map(|i| sd(&format!("{}", f64::from(i * 5 - 40) / 100.0)))
+        .collect();
+    g.vol_shocks = vec![sd("-0.3"), sd("-0.1"), sd("0.1"), sd("0.3")];
+    s.set_grid(g);
+    let positions = |s: &Suite| -> PositionsResponse {
+        s.query(&QueryMsg::Positions {
+            account_id: 1,
+            start_after: None,
+            limit: None,
+        })
+        .unwrap()
+    };
+    let before = positions(&s);
+    let e = err(s.buy(&alice, 1, board.strikes[8].put_series_id, 1));
+    assert_eq!(
+        e,
+        ContractError::TooManyRiskEvaluations {
+            account_id: 1,
+            evaluations: 8 * 130 + 65,
+            max: MAX_RISK_EVALUATIONS_PER_ACCOUNT,
+        }
+    );
+    assert_eq!(before, positions(&s), "a refused trade changes nothing");
+    // existing positions may still grow and shrink
+    s.buy(&alice, 1, board.strikes[0].call_series_id, 2)
+        .unwrap();
+    s.sell(&alice, 1, board.strikes[0].call_series_id, 1)
+        .unwrap();
+    // closing one capped call frees 130: 7 × 130 + 65 = 975 fits
+    s.sell(&alice, 1, board.strikes[1].call_series_id, 1)
+        .unwrap();
+    s.buy(&alice, 1, board.strikes[8].put_series_id, 1).unwrap();
+    // but another capped call would not (975 + 130)
+    let e = err(s.buy(&alice, 1, board.strikes[9].call_series_id, 1));
+    assert!(matches!(
+        e,
+        ContractError::TooManyRiskEvaluations {
+            evaluations: 1105,
+            ..
+        }
+    ));
 }

@@ -17,7 +17,8 @@ pub(crate) const HALF: i128 = 1 << (FRAC - 1);
 
 /// ln 2 in Q120 (extra bits so k·ln2 stays exact to < 1 Q80 ulp for |k| ≤ 2^30).
 pub(crate) const LN2_Q120: i128 = 921_350_637_599_661_305_226_344_307_672_478_455;
-pub(crate) const LN2: i128 = 837_963_523_372_001_241_319_908;
+/// 1 / ln 2 in Q80.
+pub(crate) const INV_LN2: i128 = 1_744_111_284_760_651_037_637_904;
 pub(crate) const SQRT2: i128 = 1_709_679_290_002_018_430_137_083;
 pub(crate) const INV_SQRT_2PI: i128 = 482_291_623_313_231_213_510_445;
 /// 18 · ln 10, to turn ln(atomics) into ln(value) for 18-decimal types.
@@ -116,6 +117,26 @@ pub(crate) fn add(a: i128, b: i128) -> Result<i128, MathError> {
 #[inline]
 pub(crate) fn sub(a: i128, b: i128) -> Result<i128, MathError> {
     a.checked_sub(b).ok_or(MathError::Overflow)
+}
+
+/// `a / d` truncated toward zero, exactly as `i128` division, for a small positive divisor.
+/// Long division in 32-bit limbs on native 64-bit operations: wasm has no 128-bit divide, and
+/// the generic `i128` division routine is several times slower in the VM.
+#[inline]
+pub(crate) fn div_small(a: i128, d: u32) -> i128 {
+    debug_assert!(d > 0);
+    let d = u64::from(d.max(1));
+    let m = a.unsigned_abs();
+    let mut rem: u64 = 0;
+    let mut q: u128 = 0;
+    for i in (0..4u32).rev() {
+        let cur = (rem << 32) | ((m >> (32 * i)) as u64 & 0xffff_ffff);
+        q |= u128::from(cur / d) << (32 * i);
+        rem = cur % d;
+    }
+    // |a / d| ≤ |a|: the magnitude fits back into i128 (i128::MIN / 1 wraps exactly as `/`
+    // would overflow; callers never divide i128::MIN)
+    apply_sign(q, a < 0)
 }
 
 /// Integer multiple of a Q80 value.
@@ -266,5 +287,27 @@ mod tests {
         assert_eq!(scale(amt, HALF).unwrap(), Int256::from_i128(500_000));
         assert_eq!(scale(amt, -HALF).unwrap(), Int256::from_i128(-500_000));
         assert!(scale(Uint256::MAX, 4 * ONE).is_err());
+    }
+}
+
+#[cfg(test)]
+mod div_small_tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn div_small_is_i128_division(a in (i128::MIN + 1)..=i128::MAX, d in 1u32..=200) {
+            prop_assert_eq!(div_small(a, d), a / i128::from(d));
+        }
+    }
+
+    #[test]
+    fn div_small_edges() {
+        for a in [0, 1, -1, i128::MAX, i128::MIN + 1, ONE, -ONE] {
+            for d in [1u32, 2, 3, 145, u32::MAX] {
+                assert_eq!(div_small(a, d), a / i128::from(d), "{a} / {d}");
+            }
+        }
     }
 }

@@ -6,20 +6,21 @@
 use cosmwasm_std::{Decimal256, Int256, Isqrt, SignedDecimal256, Uint128, Uint256, Uint512};
 
 use crate::error::MathError;
-use crate::fixed::{self, FRAC, LN2, LN2_Q120, LN_1E18, ONE, SQRT2};
+use crate::fixed::{self, FRAC, INV_LN2, LN2_Q120, LN_1E18, ONE, SQRT2};
 
 /// Below this (Q80) argument e^x is < half a Q80 ulp: exp saturates to 0.
 pub(crate) const EXP_MIN_Q: i128 = -57 * ONE;
 /// Taylor terms for e^r, |r| ≤ ln2/2: 0.347^21/21! < 1e-26.
-const EXP_TERMS: i128 = 21;
+const EXP_TERMS: u32 = 21;
 /// atanh series terms for ln(m), m ∈ [√½, √2): s ≤ 0.1716, s^37/37 < 1e-29.
-const LN_TERMS: i128 = 18;
+const LN_TERMS: u32 = 18;
 
 /// Range reduction x = k·ln2 + r with |r| ≤ ~ln2/2; returns (k, e^r in Q80).
 fn exp_reduced(x: i128) -> Result<(i32, i128), MathError> {
-    // k = round(x / ln2); |x| is bounded by callers so k fits easily in i32
-    let k = fixed::div(x, LN2)?;
-    let k = (k + fixed::HALF).div_euclid(ONE);
+    // k = round(x / ln2), by a multiplication (a 256-bit division costs far more in wasm);
+    // k only picks the reduction: r below stays exact to < 1 ulp whichever k is chosen, and
+    // |r| ≤ ln2/2 + 2^-80. |x| is bounded by callers so k fits easily in i32.
+    let k = fixed::add(fixed::mul(x, INV_LN2)?, fixed::HALF)? >> FRAC;
     let k32 = i32::try_from(k).map_err(|_| MathError::Overflow)?;
     // r = x - k·ln2, with ln2 carried in Q120 so the subtraction is exact to < 1 ulp
     let kln2 = fixed::mul_shr(k, LN2_Q120, 40)?;
@@ -27,7 +28,7 @@ fn exp_reduced(x: i128) -> Result<(i32, i128), MathError> {
     let mut term = ONE;
     let mut sum = ONE;
     for n in 1..=EXP_TERMS {
-        term = fixed::mul(term, r)? / n;
+        term = fixed::div_small(fixed::mul(term, r)?, n);
         if term == 0 {
             break;
         }
@@ -109,7 +110,7 @@ fn ln_mantissa(m: i128) -> Result<i128, MathError> {
         if pow == 0 {
             break;
         }
-        sum = fixed::add(sum, pow / (2 * k + 1))?;
+        sum = fixed::add(sum, fixed::div_small(pow, 2 * k + 1))?;
     }
     fixed::mul_int(sum, 2)
 }

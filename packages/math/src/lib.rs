@@ -18,7 +18,7 @@ pub mod rounding;
 
 pub use black_scholes::{
     black76_price, black76_price_greeks, bsm_price, bsm_price_greeks, years_from_seconds,
-    Black76Input, BsmInput, OptionKind, PriceGreeks,
+    Black76Input, BsmInput, BsmScenarioPricer, OptionKind, PriceGreeks, SpotShock, VolPoint,
 };
 pub use error::MathError;
 pub use func::{exp, ln, sqrt};

@@ -17,7 +17,7 @@ use crate::func::exp_q;
 /// |x| beyond which n(x) = 0 and N(x) ∈ {0, 1} at Q80 resolution.
 pub(crate) const SAT: i128 = 11 * ONE;
 const SERIES_MAX: i128 = 4 * ONE;
-const SERIES_TERMS: i128 = 72;
+const SERIES_TERMS: u32 = 72;
 
 /// Standard normal density n(x) = e^{-x²/2}/√(2π), Q80. Total: 0 for |x| ≥ 12.
 pub(crate) fn pdf_q(x: i128) -> Result<i128, MathError> {
@@ -40,7 +40,7 @@ pub(crate) fn cdf_with_pdf(x: i128, pdf: i128) -> Result<i128, MathError> {
         let mut t = x;
         let mut sum = x;
         for k in 1..=SERIES_TERMS {
-            t = fixed::mul(t, x2)? / (2 * k + 1);
+            t = fixed::div_small(fixed::mul(t, x2)?, 2 * k + 1);
             if t == 0 {
                 break;
             }

@@ -18,6 +18,12 @@ use crate::ownership::{Ownership, OwnershipAction};
 
 /// Most series (call or put of one strike) an account may hold at once.
 pub const MAX_POSITIONS_PER_ACCOUNT: u32 = 32;
+/// Most Black-Scholes evaluations one account's risk report may need, counted as
+/// Σ over its unsettled positions of legs (2 for a capped call, 1 for a put) × (scenarios of
+/// the underlying's grid + 1). A trade that opens a new series beyond it is refused, so the
+/// risk report a trade sends to the vault stays within the trade gas budget (docs/gas.md:
+/// about 210 SDK gas per evaluation). Reductions are never refused by it.
+pub const MAX_RISK_EVALUATIONS_PER_ACCOUNT: u32 = 1024;
 /// Most strikes on one board.
 pub const MAX_STRIKES_PER_BOARD: u32 = 16;
 /// Most boards that are listed and not yet fully settled.

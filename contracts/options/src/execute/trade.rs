@@ -6,12 +6,12 @@ use cosmwasm_std::{DepsMut, Env, Int128, MessageInfo, Response, Uint128};
 
 use bulwark_types::circuit_breaker::ActionClass;
 use bulwark_types::market::{CashFlows, RiskChange, Settlement};
-use bulwark_types::options::{BoardStatus, Greeks};
+use bulwark_types::options::{BoardStatus, Greeks, MAX_RISK_EVALUATIONS_PER_ACCOUNT};
 use bulwark_types::oracle::PricePurpose;
 
 use crate::core::{
-    abs_sd, account_risk, add_greeks, check_breaker, load_position, load_series, load_wired,
-    move_position, pool_contribution, replace_series, settle_msg, spot, SpotCache,
+    abs_sd, account_risk_counted, add_greeks, check_breaker, load_position, load_series,
+    load_wired, move_position, pool_contribution, replace_series, settle_msg, spot, SpotCache,
 };
 use crate::error::ContractError;
 use crate::pricing::{quote_trade, split_fee, to_int128, TradeInput};
@@ -184,7 +184,17 @@ pub fn trade(
     STRIKES.save(deps.storage, strike.id, &strike)?;
 
     let mut spots = SpotCache(vec![(board.asset_id.clone(), s)]);
-    let risk = account_risk(deps.as_ref(), &env, &cfg, &w, req.account_id, &mut spots)?;
+    let (risk, evaluations) =
+        account_risk_counted(deps.as_ref(), &env, &cfg, &w, req.account_id, &mut spots)?;
+    // Opening a series must keep the account's risk report within the trade gas budget;
+    // trades that only change existing positions are never refused by it.
+    if old == 0 && new != 0 && evaluations > MAX_RISK_EVALUATIONS_PER_ACCOUNT {
+        return Err(ContractError::TooManyRiskEvaluations {
+            account_id: req.account_id,
+            evaluations,
+            max: MAX_RISK_EVALUATIONS_PER_ACCOUNT,
+        });
+    }
     let (fee_to_pool, fee_to_protocol) = split_fee(q.fee, cfg.params.protocol_fee_share)?;
     let settlement = Settlement {
         account_id: req.account_id,
