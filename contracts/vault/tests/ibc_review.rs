@@ -1,0 +1,433 @@
+//! Security review of the IBC collateral protocol (branch review/ibc).
+//!
+//! Every test here names a finding of the review. Tests that demonstrate a bug assert the
+//! CORRECT behaviour: they fail on the reviewed code and pass once the finding is fixed.
+
+mod ibc_common;
+
+use cosmwasm_std::testing::message_info;
+use cosmwasm_std::{coin, Decimal, IbcChannelCloseMsg, Int128, Uint128};
+
+use bulwark_types::ibc::{RemoteCollateralConfig, RemotePosition, SatelliteLock};
+use bulwark_types::vault::{ExecuteMsg, HealthResponse, QueryMsg};
+use bulwark_vault::contract;
+use ibc_common::*;
+
+fn positions(net: &Net, account_id: u64) -> Vec<RemotePosition> {
+    net.hub.query(QueryMsg::RemotePositions { account_id })
+}
+
+fn lock(net: &Net, account_id: u64) -> SatelliteLock {
+    net.sat.query(QueryMsg::SatelliteLock {
+        channel_id: SAT_CHANNEL.into(),
+        account_id,
+        denom: ATOM.into(),
+    })
+}
+
+fn health(net: &Net, account_id: u64) -> HealthResponse {
+    net.hub.query(QueryMsg::Health { account_id })
+}
+
+/// 10 ATOM deposited and acknowledged for alice's account.
+fn funded() -> (Net, u64) {
+    let mut net = Net::new();
+    let id = net.open_account("alice");
+    net.sat_deposit("alice", id, 10_000_000).unwrap();
+    net.flush();
+    (net, id)
+}
+
+/// Puts the hub account `debt` uusdc in debt (no exposure); the pool lent it, so the ledger
+/// stays conserved (same helper as tests/ibc.rs).
+fn put_in_debt(net: &mut Net, id: u64, debt: i128) {
+    use bulwark_vault::state::{load_totals, ACCOUNTS, TOTALS};
+    let storage = &mut net.hub.deps.storage;
+    let mut a = ACCOUNTS.load(storage, id).unwrap();
+    a.settlement_balance = Int128::new(-debt);
+    ACCOUNTS.save(storage, id, &a).unwrap();
+    let mut t = load_totals(storage, USDC).unwrap();
+    t.accounts = t.accounts.checked_sub(Int128::new(debt)).unwrap();
+    t.pool += Uint128::new(debt as u128);
+    TOTALS.save(storage, USDC, &t).unwrap();
+}
+
+/// The owner closes the channel on the hub only (CloseChannel → our ChanCloseInit callback).
+/// The satellite's end stays OPEN until a relayer brings ChanCloseConfirm there.
+fn hub_closes_its_end(net: &mut Net) {
+    net.hub
+        .exec_owner(ExecuteMsg::CloseChannel {
+            channel_id: HUB_CHANNEL.into(),
+        })
+        .unwrap();
+    contract::ibc_channel_close(
+        net.hub.deps.as_mut(),
+        net.hub.env.clone(),
+        IbcChannelCloseMsg::new_init(net.hub.channel.clone()),
+    )
+    .unwrap();
+}
+
+/// The owner closes the channel on the satellite only.
+fn sat_closes_its_end(net: &mut Net) {
+    net.sat
+        .exec_owner(ExecuteMsg::CloseChannel {
+            channel_id: SAT_CHANNEL.into(),
+        })
+        .unwrap();
+    contract::ibc_channel_close(
+        net.sat.deps.as_mut(),
+        net.sat.env.clone(),
+        IbcChannelCloseMsg::new_init(net.sat.channel.clone()),
+    )
+    .unwrap();
+}
+
+// -------------------------------------------------------------------------------------------
+// FINDING 1 (high): RecoverTransfer accepts an InFlight transfer as soon as OUR end of the
+// channel is closed (remote.rs recover_transfer: `ch.state == Closed` is enough), and the
+// documented procedure treats the counterparty's `Received == None` as "never received".
+// After our ChanCloseInit the counterparty's end is still OPEN and the packet (not timed out)
+// can still be received there. Resolving it as failed and then letting the relayer deliver it
+// pays twice: the keeper gets the seized ATOM on the satellite AND its escrowed payment back;
+// the account lost 5 ATOM and received nothing.
+// Correct: an in-flight transfer may only be recovered as failed once the packet can no
+// longer be received (its timeout has passed, i.e. store the timeout in the record and
+// require block time >= timeout), or once a TimeoutOnClose arrived.
+
+#[test]
+fn finding1_recover_transfer_on_one_sided_close_double_pays_a_keeper() {
+    let (mut net, id) = funded();
+    put_in_debt(&mut net, id, 100_000_000);
+    let keeper = net.hub.addr("keeper");
+    let keeper_sat = net.sat.addr("keeper");
+    net.hub_exec(
+        &keeper,
+        ExecuteMsg::SeizeRemote {
+            account_id: id,
+            channel_id: HUB_CHANNEL.into(),
+            denom: ATOM.into(),
+            amount: Uint128::new(5_000_000),
+            recipient: Some(keeper_sat.to_string()),
+        },
+        &[coin(49_500_001, USDC)],
+    )
+    .unwrap();
+    let transfer_id = net.hub.transfers()[0].transfer_id;
+
+    // the DAO closes the channel on the hub; the satellite's end is still open
+    hub_closes_its_end(&mut net);
+    // documented procedure: read the counterparty's answer; None = "never received"
+    let received: Option<bool> = net.sat.query(QueryMsg::Received {
+        channel_id: SAT_CHANNEL.into(),
+        transfer_id,
+    });
+    assert_eq!(received, None);
+    let recovered = net.hub.exec_owner(ExecuteMsg::RecoverTransfer {
+        channel_id: HUB_CHANNEL.into(),
+        transfer_id,
+        delivered: false,
+    });
+
+    // the release is still deliverable: the satellite's end is open and it has not timed out
+    let sat_atom_before = net.sat.bank[ATOM];
+    let ack = net.deliver(0);
+    let keeper_got_atom = is_ok_ack(&ack) && net.sat.bank[ATOM] < sat_atom_before;
+    let refund: Uint128 = net.hub.query(QueryMsg::Claimable {
+        address: keeper.to_string(),
+        denom: USDC.into(),
+    });
+    // CORRECT: the keeper never ends with both the collateral and its payment back
+    assert!(
+        !(keeper_got_atom && !refund.is_zero()),
+        "double release: recover={:?}, keeper got 5 ATOM on the satellite and a refund of {} \
+         uusdc on the hub",
+        recovered.map(|_| ()),
+        refund
+    );
+}
+
+// -------------------------------------------------------------------------------------------
+// FINDING 2 (high): RecoverLock (remote.rs recover_lock) pays a lock out as soon as the
+// SATELLITE's end is closed, including when the satellite itself initiated the close
+// (CloseInit). Until a relayer brings ChanCloseConfirm to the hub, the hub's channel is OPEN and
+// the hub keeps valuing the position at full (haircut) value: the same coins are returned on
+// the satellite and still back margin at the hub (open exposure, withdraw local collateral).
+// Correct: RecoverLock only after the hub can no longer count the lock: e.g. only for a close
+// the hub initiated (CloseConfirm received), or after a grace delay following our own close
+// that the owner must confirm against the hub's channel state.
+
+#[test]
+fn finding2_recover_lock_after_own_close_is_double_counted_at_the_hub() {
+    let (mut net, id) = funded();
+    assert_eq!(health(&net, id).collateral_value, Uint128::new(70_000_000));
+    sat_closes_its_end(&mut net);
+    let owner = net.sat.owner.clone();
+    let recovered = contract::execute(
+        net.sat.deps.as_mut(),
+        net.sat.env.clone(),
+        message_info(&owner, &[]),
+        ExecuteMsg::RecoverLock {
+            channel_id: SAT_CHANNEL.into(),
+            account_id: id,
+            denom: ATOM.into(),
+        },
+    );
+    let paid_out = recovered.is_ok() && lock(&net, id).locked.is_zero();
+    let hub_value = health(&net, id).collateral_value;
+    // CORRECT: coins paid back on the satellite are not margin at the hub any more
+    assert!(
+        !(paid_out && !hub_value.is_zero()),
+        "10 ATOM returned to alice on the satellite while the hub still counts {hub_value} uusdc \
+         of it as collateral"
+    );
+}
+
+// -------------------------------------------------------------------------------------------
+// FINDING 3 (medium): haircut + remote_haircut may reach 1 (each is only checked < 1 on its
+// own, remote.rs set_remote_collateral / allow_counterparty) – the natural way for the owner
+// to "delist" a remote collateral, there being no delisting message. The position then
+// counts zero (valuation() → None) but still blocks the bad-debt cover
+// (holds_remote_collateral ignores valuation), while SeizeRemote refuses it
+// (UnlistedRemoteDenom, valuation() → None). The insolvent account's debt can then never be
+// socialized, nor its collateral seized: it is stuck until the owner re-lists.
+// Correct: refuse a config whose sum reaches 1, or let SeizeRemote (insurance) and
+// Liquidate work on positions worth zero.
+
+#[test]
+fn finding3_haircut_sum_of_one_makes_bad_debt_unresolvable() {
+    let (mut net, id) = funded();
+    // 90 % own haircut, the chain adds 10 %: each below 1, the sum is 1
+    let delist = net
+        .hub
+        .exec_owner(ExecuteMsg::SetRemoteCollateral(RemoteCollateralConfig {
+            connection_id: HUB_CONNECTION.into(),
+            denom: ATOM.into(),
+            oracle_asset_id: ATOM_ASSET.into(),
+            decimals: 6,
+            haircut: Decimal::percent(90),
+            deposit_cap: Uint128::new(1_000_000_000_000),
+        }));
+    if delist.is_err() {
+        return; // fixed by refusing the configuration
+    }
+    put_in_debt(&mut net, id, 100_000_000);
+    let keeper = net.hub.addr("keeper");
+    let liquidate = net.hub_exec(&keeper, ExecuteMsg::Liquidate { account_id: id }, &[]);
+    let seize = net.hub_exec(
+        &keeper,
+        ExecuteMsg::SeizeRemote {
+            account_id: id,
+            channel_id: HUB_CHANNEL.into(),
+            denom: ATOM.into(),
+            amount: Uint128::new(10_000_000),
+            recipient: None,
+        },
+        &[],
+    );
+    // CORRECT: one of the two ways to resolve the insolvency must be open
+    assert!(
+        liquidate.is_ok() || seize.is_ok(),
+        "insolvency stuck: Liquidate = {liquidate:?}, SeizeRemote = {seize:?}"
+    );
+}
+
+// -------------------------------------------------------------------------------------------
+// FINDING 4 (medium): a keeper's SeizeRemote costs nothing when it fails, yet while in flight
+// the account's health drops by the whole counted value (pending_out counts zero and the
+// escrowed payment is not counted either; remote.rs start_release / health.rs). A keeper sends
+// a seizure with a recipient the satellite will refuse (it passes validate_remote_string but not
+// the satellite's addr_validate), which is refunded in full on the error ack. During the round
+// trip the account's equity looks far worse: with exposure, `Liquidate` then closes the
+// account out entirely (liquidate.rs `deep`) instead of by the close factor – the keeper earns
+// the penalty on the full notional; and any bad-debt decision is taken on the wrong equity.
+// Correct: the account's health must not fall because of a seizure in flight, e.g. count the
+// escrowed payment (≥ the counted value, as required by seize_remote) while in flight, or
+// refuse Liquidate while a keeper seizure of that account is in flight.
+
+#[test]
+fn finding4_a_refundable_seizure_depresses_health_at_no_cost() {
+    let (mut net, id) = funded();
+    put_in_debt(&mut net, id, 75_000_000);
+    let before = health(&net, id).equity;
+    assert_eq!(before, Int128::new(-5_000_000));
+    let keeper = net.hub.addr("keeper");
+    net.hub_exec(
+        &keeper,
+        ExecuteMsg::SeizeRemote {
+            account_id: id,
+            channel_id: HUB_CHANNEL.into(),
+            denom: ATOM.into(),
+            amount: Uint128::new(10_000_000),
+            // valid for the hub's string check, refused by the satellite's addr_validate
+            recipient: Some("not-a-satellite-address".into()),
+        },
+        &[coin(99_000_001, USDC)],
+    )
+    .unwrap();
+    let in_flight = health(&net, id).equity;
+    // the satellite refuses, the keeper is refunded in full: the probe cost nothing
+    let ack = net.deliver(0);
+    assert!(ack_error(&ack).is_some());
+    net.relay_ack(0);
+    let refund: Uint128 = net.hub.query(QueryMsg::Claimable {
+        address: keeper.to_string(),
+        denom: USDC.into(),
+    });
+    assert_eq!(refund, Uint128::new(99_000_001));
+    assert_eq!(health(&net, id).equity, before);
+    // CORRECT: a seizure in flight (with the keeper's payment in escrow) does not lower the
+    // equity health sees
+    assert!(
+        in_flight >= before,
+        "equity fell from {before} to {in_flight} while the (refundable) seizure was in flight"
+    );
+}
+
+// -------------------------------------------------------------------------------------------
+// FINDING 5 (low): hub positions of a closed channel are never removed, even after the
+// satellite paid the lock back (RecoverLock) – nothing at the hub clears them
+// (remote.rs: no hub-side recovery for positions; REMOTE_TOTALS.credited stays too). They keep
+// using the account's MAX_REMOTE_POSITIONS_PER_ACCOUNT slots (position_count counts them), so
+// after a few channel replacements the account can never again receive a remote deposit
+// (TooManyRemotePositions), and RemotePositions / RemoteTotals report collateral that no longer
+// exists anywhere.
+// Correct: a hub-side owner recovery that drops a closed channel's positions (and totals) once
+// the satellite released the locks, and/or position_count ignoring closed channels.
+
+#[test]
+fn finding5_frozen_positions_are_never_cleared_and_exhaust_the_slots() {
+    let (mut net, id) = funded();
+    // the channel is replaced four times (e.g. light client expiry); each time alice's lock is
+    // returned to her on the satellite by the owner's recovery
+    for k in 1..=4u32 {
+        net.close_confirm_both();
+        let owner = net.sat.owner.clone();
+        let sat_ch = net.sat.channel.endpoint.channel_id.clone();
+        contract::execute(
+            net.sat.deps.as_mut(),
+            net.sat.env.clone(),
+            message_info(&owner, &[]),
+            ExecuteMsg::RecoverLock {
+                channel_id: sat_ch,
+                account_id: id,
+                denom: ATOM.into(),
+            },
+        )
+        .unwrap();
+        // a new channel between the same two vaults
+        let hub_ch = format!("channel-{k}");
+        let sat_ch = format!("channel-{}", 9 + k);
+        net.hub.channel.endpoint.channel_id = hub_ch.clone();
+        net.hub.channel.counterparty_endpoint.channel_id = sat_ch.clone();
+        net.sat.channel.endpoint.channel_id = sat_ch.clone();
+        net.sat.channel.counterparty_endpoint.channel_id = hub_ch.clone();
+        net.handshake().unwrap();
+        let alice = net.hub.addr("alice");
+        net.hub
+            .exec(
+                &alice,
+                ExecuteMsg::SetRemoteOwner {
+                    account_id: id,
+                    channel_id: hub_ch.clone(),
+                    remote_addr: Some(net.sat.addr("alice").to_string()),
+                },
+                &[],
+            )
+            .unwrap();
+        // deposit directly over the new channel and relay by hand
+        let who = net.sat.addr("alice");
+        let msgs = net
+            .sat
+            .exec(
+                &who,
+                ExecuteMsg::RemoteDeposit {
+                    channel_id: sat_ch.clone(),
+                    account_id: id,
+                },
+                &[coin(1_000_000, ATOM)],
+            )
+            .unwrap();
+        let cosmwasm_std::IbcMsg::SendPacket { data, timeout, .. } = msgs[0].clone() else {
+            panic!("no packet");
+        };
+        let packet = cosmwasm_std::IbcPacket::new(
+            data,
+            net.sat.channel.endpoint.clone(),
+            net.hub.channel.endpoint.clone(),
+            100 + u64::from(k),
+            timeout,
+        );
+        let ack = net.receive(Dir::ToHub, packet);
+        if k == 4 {
+            // CORRECT: collateral that no longer exists anywhere does not use up the slots
+            assert!(
+                is_ok_ack(&ack),
+                "deposit over the new channel refused: {:?}; positions = {:?}",
+                ack_error(&ack),
+                positions(&net, id)
+            );
+        }
+        net.relay_ack(0);
+    }
+}
+
+// -------------------------------------------------------------------------------------------
+// FINDING 6 (low): after the insurance seizure, the insolvent account's owner (who controls the
+// authorised remote sender) re-deposits 1 uatom; the hub accepts deposits into an insolvent
+// account and any non-zero open position blocks the cover (liquidate.rs RemoteCollateralFirst),
+// so the owner can postpone the recognition of the bad debt indefinitely for 1 uatom per
+// round trip (the LP share price stays inflated meanwhile; early leavers pass the loss on).
+// Correct: refuse remote deposits into an account that is liquidatable / has negative equity,
+// or do not let positions below a dust value block the cover (seize them in the same step).
+
+#[test]
+fn finding6_dust_redeposit_postpones_bad_debt_cover() {
+    let (mut net, id) = funded();
+    put_in_debt(&mut net, id, 100_000_000);
+    let keeper = net.hub.addr("keeper");
+    net.hub_exec(
+        &keeper,
+        ExecuteMsg::SeizeRemote {
+            account_id: id,
+            channel_id: HUB_CHANNEL.into(),
+            denom: ATOM.into(),
+            amount: Uint128::new(10_000_000),
+            recipient: None,
+        },
+        &[],
+    )
+    .unwrap();
+    net.flush();
+    assert!(positions(&net, id).is_empty());
+    // the owner lands 1 uatom before the keeper's Liquidate
+    net.sat_deposit("alice", id, 1).unwrap();
+    net.flush();
+    let r = net.hub_exec(&keeper, ExecuteMsg::Liquidate { account_id: id }, &[]);
+    assert!(
+        r.is_ok(),
+        "bad-debt cover blocked by a 1 uatom re-deposit: {r:?}"
+    );
+}
+
+// -------------------------------------------------------------------------------------------
+// Checked and sound (regression guards): ack/timeout of a resolved transfer are ignored, a
+// garbage ack becomes Stuck (never an Err), and a replayed deposit is not credited twice.
+
+#[test]
+fn sound_late_ack_and_timeout_after_resolution_are_ignored() {
+    let (mut net, id) = funded();
+    net.hub_withdraw("alice", id, 1_000_000, "alice").unwrap();
+    let (_, packet) = net.in_flight[0].clone();
+    let ack = net.deliver(0);
+    net.relay_ack(0);
+    // a second ack and a timeout of the same packet change nothing
+    let before = net.hub.dump();
+    net.ack_to_sender(Dir::ToSat, packet.clone(), ack);
+    net.in_flight.push((Dir::ToSat, packet.clone()));
+    net.time_out(0);
+    // an unreadable ack on a resolved transfer: ignored as well
+    net.ack_to_sender(Dir::ToSat, packet, cosmwasm_std::Binary::from(b"\xff\x00".to_vec()));
+    assert_eq!(net.hub.dump(), before);
+    net.assert_agree(&[id]);
+}
