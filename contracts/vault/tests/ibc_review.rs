@@ -431,3 +431,172 @@ fn sound_late_ack_and_timeout_after_resolution_are_ignored() {
     assert_eq!(net.hub.dump(), before);
     net.assert_agree(&[id]);
 }
+
+// -------------------------------------------------------------------------------------------
+// FINDING 7 (high): a keeper's escrowed payment is ignored by the bad-debt cover once the
+// channel is closed. holds_remote_collateral (remote.rs) only looks at OPEN channels, so an
+// insolvent account whose keeper seizure was received on the satellite (keeper paid there) but
+// whose ack can no longer be relayed (channel closed) is liquidated: the pool/insurance cover
+// its WHOLE debt. The owner's RecoverTransfer(delivered = true) then credits the escrowed
+// keeper payment to the account (resolve_transfer Hub/Delivered), which the account owner
+// withdraws: the protocol pays the debt and the debtor keeps the proceeds of the collateral.
+// (Same root cause, by design per D15 but still a loss: a release rolled back on a closed
+// channel returns the collateral to the debtor through RecoverLock after the debt was covered.)
+// Correct: a transfer in flight of the account (any channel state) blocks the cover, or its
+// escrowed payment is applied to the debt before the cover / routed to the insurance fund
+// when the account's debt was socialized meanwhile.
+
+#[test]
+fn finding7_escrowed_keeper_payment_reaches_the_debtor_after_the_debt_was_socialized() {
+    let (mut net, id) = funded();
+    put_in_debt(&mut net, id, 100_000_000);
+    let keeper = net.hub.addr("keeper");
+    net.hub_exec(
+        &keeper,
+        ExecuteMsg::SeizeRemote {
+            account_id: id,
+            channel_id: HUB_CHANNEL.into(),
+            denom: ATOM.into(),
+            amount: Uint128::new(10_000_000),
+            recipient: Some(net.sat.addr("keeper").to_string()),
+        },
+        &[coin(99_000_001, USDC)],
+    )
+    .unwrap();
+    let transfer_id = net.hub.transfers()[0].transfer_id;
+    // the satellite pays the keeper; the ack is lost to a channel close
+    assert!(is_ok_ack(&net.deliver(0)));
+    net.acks.clear();
+    net.close_confirm_both();
+    // the debt (100 USDC) is socialized in full: nothing on an open channel any more
+    let liquidated = net.hub_exec(&keeper, ExecuteMsg::Liquidate { account_id: id }, &[]);
+    // the DAO resolves the transfer with the satellite's answer (received and applied)
+    let received: Option<bool> = net.sat.query(QueryMsg::Received {
+        channel_id: SAT_CHANNEL.into(),
+        transfer_id,
+    });
+    assert_eq!(received, Some(true));
+    net.hub
+        .exec_owner(ExecuteMsg::RecoverTransfer {
+            channel_id: HUB_CHANNEL.into(),
+            transfer_id,
+            delivered: true,
+        })
+        .unwrap();
+    let h = health(&net, id);
+    // CORRECT: the debtor does not end with a positive, withdrawable balance after its debt
+    // was covered by the pool/insurance (100 USDC debt, 99 USDC of proceeds)
+    assert!(
+        h.settlement_balance <= Int128::zero(),
+        "liquidate = {:?}; debt socialized and the debtor now holds {} uusdc of the keeper's \
+         payment",
+        liquidated.map(|_| ()),
+        h.settlement_balance
+    );
+}
+
+// -------------------------------------------------------------------------------------------
+// FINDING 8 (low): the deposit cap is documented per chain (per (connection, remote denom):
+// RemoteCollateralConfig::deposit_cap, docs/ibc.md "Caps") but enforced per (channel, denom)
+// (remote.rs plan_receive reads REMOTE_TOTALS by channel). With two allowed counterparty
+// ports on one connection (e.g. a satellite vault migrated to a new address while the old
+// one is still allowed), both channels are open at once and the hub credits up to 2 × cap of
+// the same chain's denom, all counted in health.
+// Correct: sum credited + pending_out over every OPEN channel of the connection (≤ 16), or
+// key REMOTE_TOTALS for the cap by connection.
+
+#[test]
+fn finding8_deposit_cap_is_per_channel_not_per_chain() {
+    use cosmwasm_std::{
+        to_json_binary, IbcChannel, IbcChannelConnectMsg, IbcChannelOpenMsg, IbcEndpoint,
+        IbcOrder, IbcPacket, IbcPacketReceiveMsg, IbcTimeout,
+    };
+    use bulwark_types::ibc::{CounterpartyConfig, VaultPacket, IBC_VERSION};
+    let (mut net, id) = funded();
+    // cap 10 ATOM for connection-0: reached by alice's deposit over channel-0
+    net.hub
+        .exec_owner(ExecuteMsg::SetRemoteCollateral(RemoteCollateralConfig {
+            connection_id: HUB_CONNECTION.into(),
+            denom: ATOM.into(),
+            oracle_asset_id: ATOM_ASSET.into(),
+            decimals: 6,
+            haircut: Decimal::percent(20),
+            deposit_cap: Uint128::new(10_000_000),
+        }))
+        .unwrap();
+    // a second satellite port on the same connection (same chain)
+    net.hub
+        .exec_owner(ExecuteMsg::AllowCounterparty(CounterpartyConfig {
+            connection_id: HUB_CONNECTION.into(),
+            port_id: "wasm.sat2".into(),
+            remote_haircut: Decimal::percent(10),
+            remote_insurance_addr: None,
+        }))
+        .unwrap();
+    let ch = IbcChannel::new(
+        IbcEndpoint {
+            port_id: HUB_PORT.into(),
+            channel_id: "channel-1".into(),
+        },
+        IbcEndpoint {
+            port_id: "wasm.sat2".into(),
+            channel_id: "channel-20".into(),
+        },
+        IbcOrder::Unordered,
+        IBC_VERSION,
+        HUB_CONNECTION,
+    );
+    contract::ibc_channel_open(
+        net.hub.deps.as_mut(),
+        net.hub.env.clone(),
+        IbcChannelOpenMsg::new_try(ch.clone(), IBC_VERSION),
+    )
+    .unwrap();
+    contract::ibc_channel_connect(
+        net.hub.deps.as_mut(),
+        net.hub.env.clone(),
+        IbcChannelConnectMsg::new_confirm(ch.clone()),
+    )
+    .unwrap();
+    let alice = net.hub.addr("alice");
+    let alice_remote = net.sat.addr("alice").to_string();
+    net.hub
+        .exec(
+            &alice,
+            ExecuteMsg::SetRemoteOwner {
+                account_id: id,
+                channel_id: "channel-1".into(),
+                remote_addr: Some(alice_remote.clone()),
+            },
+            &[],
+        )
+        .unwrap();
+    let data = to_json_binary(&VaultPacket::Deposit {
+        transfer_id: 1,
+        account_id: id,
+        denom: ATOM.into(),
+        amount: Uint128::new(10_000_000),
+        depositor: alice_remote,
+    })
+    .unwrap();
+    let packet = IbcPacket::new(
+        data,
+        ch.counterparty_endpoint.clone(),
+        ch.endpoint.clone(),
+        1,
+        IbcTimeout::with_timestamp(net.hub.env.block.time.plus_seconds(600)),
+    );
+    let res = contract::ibc_packet_receive(
+        net.hub.deps.as_mut(),
+        net.hub.env.clone(),
+        IbcPacketReceiveMsg::new(packet, cosmwasm_std::Addr::unchecked("relayer")),
+    )
+    .unwrap();
+    let ack = res.acknowledgement.unwrap();
+    // CORRECT: the chain's cap (10 ATOM, already reached) refuses the second 10 ATOM
+    assert!(
+        !is_ok_ack(&ack),
+        "20 ATOM of connection-0 credited against a 10 ATOM cap; collateral value = {}",
+        health(&net, id).collateral_value
+    );
+}
