@@ -427,7 +427,11 @@ fn sound_late_ack_and_timeout_after_resolution_are_ignored() {
     net.in_flight.push((Dir::ToSat, packet.clone()));
     net.time_out(0);
     // an unreadable ack on a resolved transfer: ignored as well
-    net.ack_to_sender(Dir::ToSat, packet, cosmwasm_std::Binary::from(b"\xff\x00".to_vec()));
+    net.ack_to_sender(
+        Dir::ToSat,
+        packet,
+        cosmwasm_std::Binary::from(b"\xff\x00".to_vec()),
+    );
     assert_eq!(net.hub.dump(), before);
     net.assert_agree(&[id]);
 }
@@ -507,11 +511,11 @@ fn finding7_escrowed_keeper_payment_reaches_the_debtor_after_the_debt_was_social
 
 #[test]
 fn finding8_deposit_cap_is_per_channel_not_per_chain() {
-    use cosmwasm_std::{
-        to_json_binary, IbcChannel, IbcChannelConnectMsg, IbcChannelOpenMsg, IbcEndpoint,
-        IbcOrder, IbcPacket, IbcPacketReceiveMsg, IbcTimeout,
-    };
     use bulwark_types::ibc::{CounterpartyConfig, VaultPacket, IBC_VERSION};
+    use cosmwasm_std::{
+        to_json_binary, IbcChannel, IbcChannelConnectMsg, IbcChannelOpenMsg, IbcEndpoint, IbcOrder,
+        IbcPacket, IbcPacketReceiveMsg, IbcTimeout,
+    };
     let (mut net, id) = funded();
     // cap 10 ATOM for connection-0: reached by alice's deposit over channel-0
     net.hub
@@ -598,5 +602,104 @@ fn finding8_deposit_cap_is_per_channel_not_per_chain() {
         !is_ok_ack(&ack),
         "20 ATOM of connection-0 credited against a 10 ATOM cap; collateral value = {}",
         health(&net, id).collateral_value
+    );
+}
+
+// -------------------------------------------------------------------------------------------
+// FINDING 9 (low, availability): crossing handshakes leave each side with an "open" channel
+// whose other end never opens. The one-channel-per-counterparty check (ibc.rs check_channel)
+// runs again at connect, so when the hub initiated one handshake and the satellite another
+// (anyone may submit ChanOpenInit; the callbacks only check the allow-list), each side's
+// OpenAck succeeds first and each side's OpenConfirm then fails with ChannelExists. Both
+// vaults now point OPEN_CHANNEL_OF at a channel the counterparty holds in TRYOPEN: every
+// deposit and withdrawal times out, and no new channel can open until the DAO closes both.
+// A griefer can repeat it after every repair.
+// Correct: only one role initiates (e.g. the hub refuses OpenInit, the satellite refuses
+// OpenTry), so handshakes cannot cross.
+
+#[test]
+fn finding9_crossing_handshakes_leave_no_usable_channel() {
+    use bulwark_types::ibc::{ChannelInfo, ChannelState, IBC_VERSION};
+    use cosmwasm_std::{IbcChannelConnectMsg, IbcChannelOpenMsg};
+    let mut net = Net::unconnected();
+    let with_ids = |mut ch: cosmwasm_std::IbcChannel, ours: &str, theirs: &str| {
+        ch.endpoint.channel_id = ours.into();
+        ch.counterparty_endpoint.channel_id = theirs.into();
+        ch
+    };
+    // H1 initiated by the satellite: sat channel-9 ↔ hub channel-0
+    let h1_sat = with_ids(sat_channel(), "channel-9", "channel-0");
+    let h1_hub = with_ids(hub_channel(), "channel-0", "channel-9");
+    // H2 initiated by the hub: hub channel-1 ↔ sat channel-10
+    let h2_hub = with_ids(hub_channel(), "channel-1", "channel-10");
+    let h2_sat = with_ids(sat_channel(), "channel-10", "channel-1");
+    let (he, se) = (net.hub.env.clone(), net.sat.env.clone());
+    contract::ibc_channel_open(
+        net.sat.deps.as_mut(),
+        se.clone(),
+        IbcChannelOpenMsg::new_init(h1_sat.clone()),
+    )
+    .unwrap();
+    if contract::ibc_channel_open(
+        net.hub.deps.as_mut(),
+        he.clone(),
+        IbcChannelOpenMsg::new_init(h2_hub.clone()),
+    )
+    .is_err()
+    {
+        return; // fixed: the hub does not initiate
+    }
+    contract::ibc_channel_open(
+        net.hub.deps.as_mut(),
+        he.clone(),
+        IbcChannelOpenMsg::new_try(h1_hub.clone(), IBC_VERSION),
+    )
+    .unwrap();
+    let _ = contract::ibc_channel_open(
+        net.sat.deps.as_mut(),
+        se.clone(),
+        IbcChannelOpenMsg::new_try(h2_sat.clone(), IBC_VERSION),
+    );
+    // acks first (each initiator's end opens), then the confirms
+    let _ = contract::ibc_channel_connect(
+        net.hub.deps.as_mut(),
+        he.clone(),
+        IbcChannelConnectMsg::new_ack(h2_hub, IBC_VERSION),
+    );
+    let _ = contract::ibc_channel_connect(
+        net.sat.deps.as_mut(),
+        se.clone(),
+        IbcChannelConnectMsg::new_ack(h1_sat, IBC_VERSION),
+    );
+    let _ = contract::ibc_channel_connect(
+        net.hub.deps.as_mut(),
+        he,
+        IbcChannelConnectMsg::new_confirm(h1_hub),
+    );
+    let _ = contract::ibc_channel_connect(
+        net.sat.deps.as_mut(),
+        se,
+        IbcChannelConnectMsg::new_confirm(h2_sat),
+    );
+    let hub_open: Vec<ChannelInfo> = net.hub.query(QueryMsg::IbcChannels {
+        start_after: None,
+        limit: None,
+    });
+    let sat_open: Vec<ChannelInfo> = net.sat.query(QueryMsg::IbcChannels {
+        start_after: None,
+        limit: None,
+    });
+    let usable = hub_open.iter().any(|h| {
+        h.state == ChannelState::Open
+            && sat_open.iter().any(|s| {
+                s.state == ChannelState::Open
+                    && s.channel_id == h.counterparty_channel_id
+                    && s.counterparty_channel_id == h.channel_id
+            })
+    });
+    // CORRECT: the two vaults end with one channel open at both ends
+    assert!(
+        usable,
+        "no usable channel: hub {hub_open:?}, satellite {sat_open:?}"
     );
 }
