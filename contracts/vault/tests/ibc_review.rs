@@ -11,6 +11,7 @@ use cosmwasm_std::{coin, Decimal, IbcChannelCloseMsg, Int128, Uint128};
 use bulwark_types::ibc::{RemoteCollateralConfig, RemotePosition, SatelliteLock};
 use bulwark_types::vault::{ExecuteMsg, HealthResponse, QueryMsg};
 use bulwark_vault::contract;
+use bulwark_vault::ContractError;
 use ibc_common::*;
 
 fn positions(net: &Net, account_id: u64) -> Vec<RemotePosition> {
@@ -701,5 +702,76 @@ fn finding9_crossing_handshakes_leave_no_usable_channel() {
     assert!(
         usable,
         "no usable channel: hub {hub_open:?}, satellite {sat_open:?}"
+    );
+}
+
+// -------------------------------------------------------------------------------------------
+// FINDING 10 (medium): the hub credits remote deposits while its own circuit breaker blocks
+// deposits. plan_receive (remote.rs, Deposit branch) never consults the hub's breaker; only the
+// satellite checks ITS breaker in RemoteDeposit. The breaker that guards the accounts (the
+// hub's: e.g. Deposit blocked during an oracle incident on ATOM, to stop cheap collateral
+// from being posted to borrow against) is bypassed by depositing on the satellite.
+// Correct: plan_receive refuses (error ack → refund on the satellite) when the hub's breaker
+// blocks ActionClass::Deposit (a raw query; a refusal, never an Err).
+
+#[test]
+fn finding10_hub_breaker_deposit_block_is_bypassed_by_remote_deposits() {
+    use bulwark_types::circuit_breaker::{ActionClass, CompactMode, GLOBAL_MODE_KEY};
+    use bulwark_types::oracle::{price_record_key, PriceRecord};
+    use cosmwasm_std::{
+        to_json_binary, Binary, ContractResult, Decimal256, SystemResult, WasmQuery,
+    };
+    let mut net = Net::new();
+    let id = net.open_account("alice");
+    net.sat_deposit("alice", id, 10_000_000).unwrap();
+    // the hub's breaker now blocks deposits (global scope)
+    let env = net.hub.env.clone();
+    let record = PriceRecord {
+        price: Decimal256::from_ratio(10u8, 1u8),
+        publish_time: env.block.time.seconds() - 10,
+        block_height: env.block.height - 1,
+        sources_used: 3,
+        flags: 0,
+        prev_price: None,
+        prev_publish_time: None,
+        prev_block_height: None,
+    };
+    let price_key = Binary::from(price_record_key(ATOM_ASSET));
+    let price_val = to_json_binary(&record).unwrap();
+    let mode_key = Binary::from(GLOBAL_MODE_KEY.to_vec());
+    let mode_val = Binary::from(
+        CompactMode {
+            level_byte: 0,
+            blocked_mask: 1 << ActionClass::Deposit.bit_index(),
+            liquidations_blocked_until: 0,
+        }
+        .encode(),
+    );
+    net.hub.deps.querier.update_wasm(move |q| match q {
+        WasmQuery::Raw { key, .. } if *key == price_key => {
+            SystemResult::Ok(ContractResult::Ok(price_val.clone()))
+        }
+        WasmQuery::Raw { key, .. } if *key == mode_key => {
+            SystemResult::Ok(ContractResult::Ok(mode_val.clone()))
+        }
+        WasmQuery::Raw { .. } => SystemResult::Ok(ContractResult::Ok(Binary::default())),
+        _ => SystemResult::Ok(ContractResult::Err("unexpected query".into())),
+    });
+    // sanity: a local deposit at the hub is blocked
+    let alice = net.hub.addr("alice");
+    assert!(matches!(
+        net.hub.exec(
+            &alice,
+            ExecuteMsg::Deposit { account_id: id },
+            &[coin(1_000_000, USDC)]
+        ),
+        Err(ContractError::ActionBlocked { .. })
+    ));
+    let ack = net.deliver(0);
+    // CORRECT: the remote deposit is refused too (and refunded on the satellite)
+    assert!(
+        !is_ok_ack(&ack),
+        "remote deposit credited at the hub while deposits are blocked; collateral value = {}",
+        health(&net, id).collateral_value
     );
 }
