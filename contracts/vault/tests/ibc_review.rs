@@ -775,3 +775,45 @@ fn finding10_hub_breaker_deposit_block_is_bypassed_by_remote_deposits() {
         health(&net, id).collateral_value
     );
 }
+
+// -------------------------------------------------------------------------------------------
+// FINDING 11 (high, design – D15): a channel close turns an indebted account's remote
+// collateral into a free exit. On close the hub values the position at zero
+// (remote.rs valuation) and holds_remote_collateral ignores closed channels, so Liquidate
+// socializes the account's whole debt (pool / insurance); then RecoverLock (remote.rs
+// recover_lock) – the only recovery path, which can only pay the lock's owner – hands the
+// collateral back to the debtor. Here alice owes 60 USDC against 10 ATOM (100 USD): after a
+// DAO close, the pool pays her 60 USDC debt and she gets her 100 USD of ATOM back.
+// Correct: while the satellite still holds a lock for the account, the hub must not
+// socialize its debt (treat frozen positions like open ones in holds_remote_collateral), and
+// the recovery must be able to pay the remote insurance address (RecoverLock with a
+// DAO-chosen recipient, decided from the hub account's state), not only the depositor.
+
+#[test]
+fn finding11_channel_close_lets_a_debtor_keep_collateral_and_socialize_the_debt() {
+    let (mut net, id) = funded();
+    put_in_debt(&mut net, id, 60_000_000);
+    assert_eq!(health(&net, id).equity, Int128::new(10_000_000));
+    net.close_confirm_both();
+    let keeper = net.hub.addr("keeper");
+    let covered = net
+        .hub_exec(&keeper, ExecuteMsg::Liquidate { account_id: id }, &[])
+        .is_ok();
+    let owner = net.sat.owner.clone();
+    let paid_back = contract::execute(
+        net.sat.deps.as_mut(),
+        net.sat.env.clone(),
+        message_info(&owner, &[]),
+        ExecuteMsg::RecoverLock {
+            channel_id: SAT_CHANNEL.into(),
+            account_id: id,
+            denom: ATOM.into(),
+        },
+    )
+    .is_ok();
+    // CORRECT: the debt is not socialized while the debtor's collateral is returned to her
+    assert!(
+        !(covered && paid_back),
+        "60 USDC of debt socialized and alice's 10 ATOM returned to her on the satellite"
+    );
+}
