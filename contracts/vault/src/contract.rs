@@ -177,7 +177,7 @@ pub fn execute(
             channel_id,
             transfer_id,
             delivered,
-        } => remote::recover_transfer(deps, info, channel_id, transfer_id, delivered),
+        } => remote::recover_transfer(deps, env, info, channel_id, transfer_id, delivered),
         ExecuteMsg::SetHookSender {
             account_id,
             channel_id,

@@ -219,7 +219,7 @@ pub enum ContractError {
         channel_id: String,
         transfer_id: u64,
     },
-    #[error("transfer {channel_id}/{transfer_id} is in flight on an open channel")]
+    #[error("transfer {channel_id}/{transfer_id} is in flight: recoverable once its channel is closed (as failed: once its timeout passed)")]
     TransferNotRecoverable {
         channel_id: String,
         transfer_id: u64,

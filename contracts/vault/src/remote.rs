@@ -11,7 +11,7 @@
 
 use cosmwasm_std::{
     to_json_binary, Addr, BankMsg, Coin, CosmosMsg, Decimal, Deps, DepsMut, Empty, Env, IbcMsg,
-    IbcTimeout, Int128, MessageInfo, Order, Response, StdResult, Storage, Uint128,
+    IbcTimeout, Int128, MessageInfo, Order, Response, StdResult, Storage, Timestamp, Uint128,
 };
 use cw_storage_plus::{Bound, Item, Map};
 
@@ -143,6 +143,11 @@ fn next_transfer_id(storage: &mut dyn Storage) -> Result<u64, ContractError> {
     Ok(id)
 }
 
+/// The timeout of a packet sent now.
+fn packet_timeout(env: &Env, cfg: &IbcConfig) -> Timestamp {
+    env.block.time.plus_seconds(cfg.packet_timeout_secs)
+}
+
 pub fn send_packet(
     env: &Env,
     cfg: &IbcConfig,
@@ -152,7 +157,7 @@ pub fn send_packet(
     Ok(IbcMsg::SendPacket {
         channel_id: channel_id.to_string(),
         data: to_json_binary(packet)?,
-        timeout: IbcTimeout::with_timestamp(env.block.time.plus_seconds(cfg.packet_timeout_secs)),
+        timeout: IbcTimeout::with_timestamp(packet_timeout(env, cfg)),
     }
     .into())
 }
@@ -511,6 +516,7 @@ fn start_release(
             keeper,
             keeper_payment,
             status: TransferStatus::InFlight,
+            timeout: packet_timeout(env, &cfg),
             error: None,
         },
     )?;
@@ -767,6 +773,7 @@ pub fn remote_deposit(
             keeper: None,
             keeper_payment: Uint128::zero(),
             status: TransferStatus::InFlight,
+            timeout: packet_timeout(&env, &cfg),
             error: None,
         },
     )?;
@@ -943,6 +950,7 @@ pub fn resolve_transfer(
 
 pub fn recover_transfer(
     deps: DepsMut,
+    env: Env,
     info: MessageInfo,
     channel_id: String,
     transfer_id: u64,
@@ -956,7 +964,11 @@ pub fn recover_transfer(
             transfer_id,
         })?;
     let ch = load_channel(deps.storage, &channel_id)?;
-    if record.status != TransferStatus::Stuck && ch.state == ChannelState::Open {
+    // an in-flight transfer: only once our end is closed, and as failed only once the
+    // counterparty can no longer receive it (its end may still be open): at its timeout
+    if record.status != TransferStatus::Stuck
+        && (ch.state == ChannelState::Open || (!delivered && env.block.time < record.timeout))
+    {
         return Err(ContractError::TransferNotRecoverable {
             channel_id,
             transfer_id,

@@ -3,7 +3,7 @@
 //! acknowledgement format and the owner-set configuration. See `docs/ibc.md`.
 
 use cosmwasm_schema::cw_serde;
-use cosmwasm_std::{Addr, Binary, Decimal, StdResult, Uint128};
+use cosmwasm_std::{Addr, Binary, Decimal, StdResult, Timestamp, Uint128};
 
 /// Channel version of the protocol; both ends must propose and accept exactly this.
 pub const IBC_VERSION: &str = "bulwark-vault-1";
@@ -188,6 +188,9 @@ pub struct TransferRecord {
     pub keeper: Option<Addr>,
     pub keeper_payment: Uint128,
     pub status: TransferStatus,
+    /// The packet's timeout: from then on the counterparty can no longer receive it, so an
+    /// in-flight transfer may be recovered as failed (`RecoverTransfer`).
+    pub timeout: Timestamp,
     /// Why the transfer is stuck, when it is.
     pub error: Option<String>,
 }
