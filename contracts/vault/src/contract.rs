@@ -192,7 +192,13 @@ pub fn execute(
             channel_id,
             account_id,
             denom,
-        } => remote::recover_lock(deps, info, channel_id, account_id, denom),
+            recipient,
+        } => remote::recover_lock(deps, info, channel_id, account_id, denom, recipient),
+        ExecuteMsg::ClearRemotePosition {
+            channel_id,
+            account_id,
+            denom,
+        } => remote::clear_remote_position(deps, info, channel_id, account_id, denom),
     }
 }
 

@@ -240,7 +240,7 @@ pub enum ContractError {
         channel_id: String,
         original_sender: String,
     },
-    #[error("no lock to recover")]
+    #[error("nothing to recover")]
     NoLock,
     #[error("account {account_id} holds remote collateral: seize it (SeizeRemote) before its debt is covered")]
     RemoteCollateralFirst { account_id: u64 },

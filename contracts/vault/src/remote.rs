@@ -228,28 +228,18 @@ pub fn remote_collateral_value(
     Ok(total)
 }
 
-/// Hub: whether the account holds remote collateral that still has to be seized before its
-/// debt may be socialized: a non-zero position, or a release in flight, on an open channel.
-/// (A closed channel's collateral is worth nothing here and returns to its owner on the
-/// satellite through the owner's recovery.)
+/// Hub: whether the account holds remote collateral that still has to be resolved before its
+/// debt may be socialized: a position entry (a non-zero amount or a release in flight) on
+/// any channel. An open channel's is seized (`SeizeRemote`); a closed channel's is worth
+/// nothing in health but still locked on the satellite (or its release, with a keeper's
+/// payment in escrow, still unresolved) until the owner recovers it (`RecoverTransfer`,
+/// `RecoverLock` to the chosen recipient, then `ClearRemotePosition`).
 pub fn holds_remote_collateral(
     storage: &dyn Storage,
     account_id: u64,
 ) -> Result<bool, ContractError> {
-    let rows = REMOTE_POSITIONS
-        .sub_prefix(account_id)
-        .range(storage, None, None, Order::Ascending)
-        .take(MAX_REMOTE_POSITIONS_PER_ACCOUNT);
-    for row in rows {
-        let ((channel_id, _), pos) = row?;
-        let open = CHANNELS
-            .may_load(storage, &channel_id)?
-            .is_some_and(|c| c.state == ChannelState::Open);
-        if open && !(pos.amount.is_zero() && pos.pending_out.is_zero()) {
-            return Ok(true);
-        }
-    }
-    Ok(false)
+    // save_position removes empty entries, so any entry holds something
+    Ok(position_count(storage, account_id) > 0)
 }
 
 /// Hub: number of position entries of an account (bounded read).
@@ -425,6 +415,9 @@ pub fn close_channel(
     channel_id: String,
 ) -> Result<Response, ContractError> {
     assert_owner(deps.storage, &info.sender)?;
+    // only the hub closes: a closed channel at the satellite then proves the hub's end closed
+    // (its ChanCloseConfirm), which RecoverLock relies on
+    ensure_role(deps.storage, IbcRole::Hub)?;
     load_open_channel(deps.storage, &channel_id)?;
     CLOSING.save(deps.storage, &channel_id, &Empty {})?;
     Ok(Response::new()
@@ -987,12 +980,16 @@ pub fn recover_transfer(
         .add_attributes(attrs))
 }
 
+/// Satellite: pays out a lock of a closed channel. The satellite never closes a channel
+/// itself (`CloseChannel` is the hub's), so a closed channel here was closed by the hub
+/// (`ChanCloseConfirm` proves the hub's end closed): the hub no longer counts the lock.
 pub fn recover_lock(
     deps: DepsMut,
     info: MessageInfo,
     channel_id: String,
     account_id: u64,
     denom: String,
+    recipient: Option<String>,
 ) -> Result<Response, ContractError> {
     assert_owner(deps.storage, &info.sender)?;
     ensure_role(deps.storage, IbcRole::Satellite)?;
@@ -1002,9 +999,11 @@ pub fn recover_lock(
     }
     let key = (channel_id.as_str(), account_id, denom.as_str());
     let lock = SAT_LOCKS.may_load(deps.storage, key)?.unwrap_or_default();
-    let owner = match (&lock.owner, lock.locked.is_zero()) {
-        (Some(o), false) => o.clone(),
-        _ => return Err(ContractError::NoLock),
+    let to = match (recipient, &lock.owner, lock.locked.is_zero()) {
+        (_, _, true) => return Err(ContractError::NoLock),
+        (Some(r), _, false) => deps.api.addr_validate(&r)?,
+        (None, Some(o), false) => o.clone(),
+        (None, None, false) => return Err(ContractError::NoLock),
     };
     let mut totals = load_totals(deps.storage, &denom)?;
     totals.ibc_locked = totals.ibc_locked.checked_sub(lock.locked)?;
@@ -1012,7 +1011,7 @@ pub fn recover_lock(
     SAT_LOCKS.remove(deps.storage, key);
     Ok(Response::new()
         .add_message(BankMsg::Send {
-            to_address: owner.to_string(),
+            to_address: to.to_string(),
             amount: vec![Coin::new(lock.locked, &denom)],
         })
         .add_attribute("action", "recover_lock")
@@ -1020,7 +1019,46 @@ pub fn recover_lock(
         .add_attribute("account_id", account_id.to_string())
         .add_attribute("denom", denom)
         .add_attribute("amount", lock.locked)
-        .add_attribute("owner", owner))
+        .add_attribute("recipient", to))
+}
+
+/// Hub: drops a position of a closed channel (the owner has recovered the satellite's lock).
+pub fn clear_remote_position(
+    deps: DepsMut,
+    info: MessageInfo,
+    channel_id: String,
+    account_id: u64,
+    denom: String,
+) -> Result<Response, ContractError> {
+    assert_owner(deps.storage, &info.sender)?;
+    ensure_role(deps.storage, IbcRole::Hub)?;
+    let ch = load_channel(deps.storage, &channel_id)?;
+    if ch.state == ChannelState::Open {
+        return Err(ContractError::ChannelOpen { channel_id });
+    }
+    let key = (account_id, channel_id.as_str(), denom.as_str());
+    let pos = REMOTE_POSITIONS
+        .may_load(deps.storage, key)?
+        .ok_or(ContractError::NoLock)?;
+    if !pos.pending_out.is_zero() {
+        return Err(ContractError::InvalidParam {
+            name: "pending_out".into(),
+            reason: "resolve the releases in flight first (RecoverTransfer)".into(),
+        });
+    }
+    let tkey = (channel_id.as_str(), denom.as_str());
+    let mut rt = REMOTE_TOTALS
+        .may_load(deps.storage, tkey)?
+        .unwrap_or_default();
+    rt.credited = rt.credited.checked_sub(pos.amount)?;
+    REMOTE_TOTALS.save(deps.storage, tkey, &rt)?;
+    REMOTE_POSITIONS.remove(deps.storage, key);
+    Ok(Response::new()
+        .add_attribute("action", "clear_remote_position")
+        .add_attribute("channel_id", channel_id)
+        .add_attribute("account_id", account_id.to_string())
+        .add_attribute("denom", denom)
+        .add_attribute("amount", pos.amount))
 }
 
 // ---------------------------------------------------------------------------------------------

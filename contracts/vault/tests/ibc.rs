@@ -657,6 +657,7 @@ fn a_channel_closed_mid_flight_freezes_and_the_owner_recovers() {
                 channel_id: SAT_CHANNEL.into(),
                 account_id: id,
                 denom: ATOM.into(),
+                recipient: None,
             },
             &[],
         )
@@ -669,6 +670,7 @@ fn a_channel_closed_mid_flight_freezes_and_the_owner_recovers() {
             channel_id: SAT_CHANNEL.into(),
             account_id: id,
             denom: ATOM.into(),
+            recipient: None,
         },
     )
     .unwrap();

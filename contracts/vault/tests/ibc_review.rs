@@ -69,19 +69,25 @@ fn hub_closes_its_end(net: &mut Net) {
     .unwrap();
 }
 
-/// The owner closes the channel on the satellite only.
-fn sat_closes_its_end(net: &mut Net) {
-    net.sat
+/// The owner closes the channel on the satellite only. Returns false when the satellite
+/// refuses to close (fix of finding 2: only the hub closes channels).
+fn sat_closes_its_end(net: &mut Net) -> bool {
+    if net
+        .sat
         .exec_owner(ExecuteMsg::CloseChannel {
             channel_id: SAT_CHANNEL.into(),
         })
-        .unwrap();
+        .is_err()
+    {
+        return false;
+    }
     contract::ibc_channel_close(
         net.sat.deps.as_mut(),
         net.sat.env.clone(),
         IbcChannelCloseMsg::new_init(net.sat.channel.clone()),
     )
     .unwrap();
+    true
 }
 
 // -------------------------------------------------------------------------------------------
@@ -162,7 +168,9 @@ fn finding1_recover_transfer_on_one_sided_close_double_pays_a_keeper() {
 fn finding2_recover_lock_after_own_close_is_double_counted_at_the_hub() {
     let (mut net, id) = funded();
     assert_eq!(health(&net, id).collateral_value, Uint128::new(70_000_000));
-    sat_closes_its_end(&mut net);
+    if !sat_closes_its_end(&mut net) {
+        return; // fixed: the satellite cannot close, so its closed channels are the hub's
+    }
     let owner = net.sat.owner.clone();
     let recovered = contract::execute(
         net.sat.deps.as_mut(),
@@ -172,6 +180,7 @@ fn finding2_recover_lock_after_own_close_is_double_counted_at_the_hub() {
             channel_id: SAT_CHANNEL.into(),
             account_id: id,
             denom: ATOM.into(),
+            recipient: None,
         },
     );
     let paid_out = recovered.is_ok() && lock(&net, id).locked.is_zero();
@@ -313,9 +322,19 @@ fn finding5_frozen_positions_are_never_cleared_and_exhaust_the_slots() {
                 channel_id: sat_ch,
                 account_id: id,
                 denom: ATOM.into(),
+                recipient: None,
             },
         )
         .unwrap();
+        // the hub's owner drops the frozen position once the lock was recovered
+        let old_hub_ch = net.hub.channel.endpoint.channel_id.clone();
+        net.hub
+            .exec_owner(ExecuteMsg::ClearRemotePosition {
+                channel_id: old_hub_ch,
+                account_id: id,
+                denom: ATOM.into(),
+            })
+            .unwrap();
         // a new channel between the same two vaults
         let hub_ch = format!("channel-{k}");
         let sat_ch = format!("channel-{}", 9 + k);
@@ -808,6 +827,7 @@ fn finding11_channel_close_lets_a_debtor_keep_collateral_and_socialize_the_debt(
             channel_id: SAT_CHANNEL.into(),
             account_id: id,
             denom: ATOM.into(),
+            recipient: None,
         },
     )
     .is_ok();
@@ -816,4 +836,68 @@ fn finding11_channel_close_lets_a_debtor_keep_collateral_and_socialize_the_debt(
         !(covered && paid_back),
         "60 USDC of debt socialized and alice's 10 ATOM returned to her on the satellite"
     );
+}
+
+// -------------------------------------------------------------------------------------------
+// Resolution of finding 11: after a close the frozen position blocks the cover; the DAO pays
+// the satellite's lock to the insurance fund's address (the hub account is in debt), drops the
+// hub position, and only then is the remaining debt covered.
+
+#[test]
+fn fixed11_closed_channel_collateral_goes_to_insurance_before_the_cover() {
+    let (mut net, id) = funded();
+    put_in_debt(&mut net, id, 100_000_000);
+    net.close_confirm_both();
+    let keeper = net.hub.addr("keeper");
+    assert!(matches!(
+        net.hub_exec(&keeper, ExecuteMsg::Liquidate { account_id: id }, &[]),
+        Err(ContractError::RemoteCollateralFirst { .. })
+    ));
+    // the satellite pays the lock to the insurance fund's address (the owner's choice)
+    let insurance = net.sat.addr("insurance");
+    let owner = net.sat.owner.clone();
+    let res = contract::execute(
+        net.sat.deps.as_mut(),
+        net.sat.env.clone(),
+        message_info(&owner, &[]),
+        ExecuteMsg::RecoverLock {
+            channel_id: SAT_CHANNEL.into(),
+            account_id: id,
+            denom: ATOM.into(),
+            recipient: Some(insurance.to_string()),
+        },
+    )
+    .unwrap();
+    assert_eq!(
+        res.messages[0].msg,
+        cosmwasm_std::BankMsg::Send {
+            to_address: insurance.to_string(),
+            amount: vec![coin(10_000_000, ATOM)],
+        }
+        .into()
+    );
+    // only the owner clears the hub position
+    assert!(net
+        .hub
+        .exec(
+            &keeper,
+            ExecuteMsg::ClearRemotePosition {
+                channel_id: HUB_CHANNEL.into(),
+                account_id: id,
+                denom: ATOM.into(),
+            },
+            &[]
+        )
+        .is_err());
+    net.hub
+        .exec_owner(ExecuteMsg::ClearRemotePosition {
+            channel_id: HUB_CHANNEL.into(),
+            account_id: id,
+            denom: ATOM.into(),
+        })
+        .unwrap();
+    assert!(positions(&net, id).is_empty());
+    assert!(net.hub.remote_totals(ATOM).credited.is_zero());
+    net.hub_exec(&keeper, ExecuteMsg::Liquidate { account_id: id }, &[])
+        .unwrap();
 }

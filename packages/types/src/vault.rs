@@ -264,9 +264,9 @@ pub enum ExecuteMsg {
     ClaimRefund {
         denom: String,
     },
-    /// Owner: resolve a transfer whose channel is closed or whose ack could not be applied.
-    /// `delivered`: whether the counterparty applied the packet (read from its `Received`
-    /// query). Satellite deposits are always refunded (their hub credit is frozen).
+    /// Owner: resolve a transfer whose ack could not be applied, or one in flight on a closed
+    /// channel (as failed only once its packet timeout passed). `delivered`: whether the
+    /// counterparty applied the packet (read from its `Received` query).
     RecoverTransfer {
         channel_id: String,
         transfer_id: u64,
@@ -292,9 +292,19 @@ pub enum ExecuteMsg {
         channel_id: String,
         original_sender: String,
     },
-    /// Owner, satellite: release collateral locked for a hub account over a closed channel to
-    /// the account's recorded owner on this chain.
+    /// Owner, satellite: release collateral locked for a hub account over a channel the hub
+    /// closed, to `recipient` (the owner's choice from the hub account's state, e.g. the
+    /// insurance fund's address for an account in debt), by default the lock's recorded owner.
     RecoverLock {
+        channel_id: String,
+        account_id: u64,
+        denom: String,
+        recipient: Option<String>,
+    },
+    /// Owner, hub: drop an account's position on a closed channel once the satellite's lock
+    /// was recovered (`RecoverLock`); until then it blocks the cover of the account's bad debt
+    /// and uses one of its position slots. Needs no release in flight.
+    ClearRemotePosition {
         channel_id: String,
         account_id: u64,
         denom: String,
