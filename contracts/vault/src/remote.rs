@@ -170,6 +170,18 @@ fn total_haircut(rc: &RemoteCollateralConfig, cp: &CounterpartyConfig) -> Option
         .filter(|h| *h < Decimal::one())
 }
 
+/// The haircut sum of a collateral and a chain must leave value (< 1), or the collateral's
+/// positions would count zero and could be neither seized nor left behind by the cover.
+fn check_haircut_sum(haircut: Decimal, remote_haircut: Decimal) -> Result<(), ContractError> {
+    if haircut.checked_add(remote_haircut).unwrap_or(Decimal::MAX) >= Decimal::one() {
+        return Err(ContractError::InvalidParam {
+            name: "haircut".into(),
+            reason: "haircut + remote_haircut must be below 1".into(),
+        });
+    }
+    Ok(())
+}
+
 /// Hub: the configs valuing positions on `channel_id`, when it is open and listed.
 fn valuation(
     storage: &dyn Storage,
@@ -314,6 +326,15 @@ pub fn allow_counterparty(
     if let Some(a) = &cp.remote_insurance_addr {
         validate_remote_string("remote_insurance_addr", a)?;
     }
+    // bounded: at most MAX_COLLATERAL_TYPES remote collaterals
+    for rc in REMOTE_COLLATERALS.prefix(&cp.connection_id).range(
+        deps.storage,
+        None,
+        None,
+        Order::Ascending,
+    ) {
+        check_haircut_sum(rc?.1.haircut, cp.remote_haircut)?;
+    }
     let key = (cp.connection_id.as_str(), cp.port_id.as_str());
     if !COUNTERPARTIES.has(deps.storage, key) {
         let count = COUNTERPARTY_COUNT.may_load(deps.storage)?.unwrap_or(0);
@@ -381,6 +402,14 @@ pub fn set_remote_collateral(
     }
     if rc.oracle_asset_id.is_empty() || rc.oracle_asset_id.len() > 64 {
         return Err(invalid("oracle_asset_id", "must be 1..=64 bytes"));
+    }
+    // bounded: at most MAX_COUNTERPARTIES counterparties
+    for cp in
+        COUNTERPARTIES
+            .prefix(&rc.connection_id)
+            .range(deps.storage, None, None, Order::Ascending)
+    {
+        check_haircut_sum(rc.haircut, cp?.1.remote_haircut)?;
     }
     let key = (rc.connection_id.as_str(), rc.denom.as_str());
     match REMOTE_COLLATERALS.may_load(deps.storage, key)? {
