@@ -72,6 +72,13 @@ pub const CLAIMABLE: Map<(&Addr, &str), Uint128> = Map::new("ibc_claim");
 pub struct PositionState {
     pub amount: Uint128,
     pub pending_out: Uint128,
+    /// Part of `pending_out` sold to keepers (`SeizeToKeeper` in flight) and their payments
+    /// in escrow: health counts min(escrow, counted value of `seized`) meanwhile, so a
+    /// seizure that will be refunded cannot depress the account's health.
+    #[serde(default)]
+    pub seized: Uint128,
+    #[serde(default)]
+    pub escrow: Uint128,
 }
 
 #[cosmwasm_schema::cw_serde]
@@ -221,21 +228,27 @@ pub fn remote_collateral_value(
         .take(MAX_REMOTE_POSITIONS_PER_ACCOUNT);
     for row in rows {
         let ((channel_id, denom), pos) = row?;
-        if pos.amount.is_zero() {
+        if pos.amount.is_zero() && pos.seized.is_zero() {
             continue;
         }
         let Some((rc, haircut)) = valuation(deps.storage, &channel_id, &denom)? else {
             continue;
         };
         let price = price_of(deps, env, config, &rc.oracle_asset_id, purpose)?;
-        let v = value_of(
-            pos.amount,
-            price,
-            rc.decimals,
-            config.settlement_decimals,
-            haircut,
-        )?;
-        total = total.checked_add(v)?;
+        let value = |amount| {
+            value_of(
+                amount,
+                price,
+                rc.decimals,
+                config.settlement_decimals,
+                haircut,
+            )
+        };
+        let v = value(pos.amount)?;
+        // a keeper seizure in flight: worth its escrowed payment if delivered, the
+        // collateral back if not; count the lower
+        let s = value(pos.seized)?.min(pos.escrow);
+        total = total.checked_add(v)?.checked_add(s)?;
     }
     Ok(total)
 }
@@ -512,6 +525,10 @@ fn start_release(
     }
     pos.amount = pos.amount.checked_sub(amount)?;
     pos.pending_out = pos.pending_out.checked_add(amount)?;
+    if let Some((_, payment)) = &keeper {
+        pos.seized = pos.seized.checked_add(amount)?;
+        pos.escrow = pos.escrow.checked_add(*payment)?;
+    }
     let mut totals = REMOTE_TOTALS
         .may_load(storage, (channel_id, denom))?
         .unwrap_or_default();
@@ -908,6 +925,7 @@ pub fn resolve_transfer(
                 .may_load(storage, pkey)?
                 .unwrap_or_default();
             pos.pending_out = pos.pending_out.checked_sub(record.amount)?;
+            end_seizure(&mut pos, record)?;
             let tkey = (record.channel_id.as_str(), record.denom.as_str());
             let mut rt = REMOTE_TOTALS.may_load(storage, tkey)?.unwrap_or_default();
             rt.pending_out = rt.pending_out.checked_sub(record.amount)?;
@@ -944,6 +962,7 @@ pub fn resolve_transfer(
                 .unwrap_or_default();
             pos.pending_out = pos.pending_out.checked_sub(record.amount)?;
             pos.amount = pos.amount.checked_add(record.amount)?;
+            end_seizure(&mut pos, record)?;
             let tkey = (record.channel_id.as_str(), record.denom.as_str());
             let mut rt = REMOTE_TOTALS.may_load(storage, tkey)?.unwrap_or_default();
             rt.pending_out = rt.pending_out.checked_sub(record.amount)?;
@@ -968,6 +987,15 @@ pub fn resolve_transfer(
             Ok(vec![("result", "rolled_back".into())])
         }
     }
+}
+
+/// Hub: a keeper seizure resolves; its amount and payment leave the position's escrow.
+fn end_seizure(pos: &mut PositionState, record: &TransferRecord) -> Result<(), ContractError> {
+    if record.keeper.is_some() {
+        pos.seized = pos.seized.checked_sub(record.amount)?;
+        pos.escrow = pos.escrow.checked_sub(record.keeper_payment)?;
+    }
+    Ok(())
 }
 
 pub fn recover_transfer(
