@@ -228,6 +228,8 @@ pub enum ContractError {
     NothingToClaim,
     #[error("no remote insurance address is configured for this chain")]
     NoRemoteInsurance,
+    #[error("account {account_id} is insolvent without exposure: its bad debt is resolved first")]
+    Insolvent { account_id: u64 },
     #[error("account {account_id} is not insolvent without exposure")]
     NotInsolvent { account_id: u64 },
     #[error("payment {sent} is below the required {required}")]

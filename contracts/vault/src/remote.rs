@@ -1168,7 +1168,27 @@ pub fn plan_receive(
                 return Err(ContractError::ZeroAmount);
             }
             validate_remote_string("denom", denom)?;
-            load_account(deps.storage, *account_id)?;
+            let account = load_account(deps.storage, *account_id)?;
+            // the hub's breaker guards its accounts: remote deposits pass it like local ones
+            let config = CONFIG.load(deps.storage)?;
+            ensure_allowed(&deps, env, &config, ActionClass::Deposit)?;
+            // an account without exposure and with negative equity waits for its bad-debt
+            // cover: a (dust) deposit would only postpone it (rescue it with a local deposit)
+            if account.markets.is_empty() && account.settlement_balance < Int128::zero() {
+                let snap = live_snapshot(
+                    deps,
+                    env,
+                    &config,
+                    *account_id,
+                    &account,
+                    PricePurpose::ReduceOrLiquidate,
+                )?;
+                if snap.equity < Int128::zero() {
+                    return Err(ContractError::Insolvent {
+                        account_id: *account_id,
+                    });
+                }
+            }
             let authorised = REMOTE_OWNERS.may_load(deps.storage, (*account_id, channel_id))?;
             if authorised.as_deref() != Some(depositor.as_str()) {
                 return Err(ContractError::NotRemoteOwner {
