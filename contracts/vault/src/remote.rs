@@ -1205,7 +1205,19 @@ pub fn plan_receive(
             let mut totals = REMOTE_TOTALS
                 .may_load(deps.storage, (channel_id, denom))?
                 .unwrap_or_default();
-            let held = totals.credited.checked_add(totals.pending_out)?;
+            // the cap is per chain: Σ credited + pending out over the connection's open
+            // channels (one per allowed counterparty port, ≤ MAX_COUNTERPARTIES)
+            let mut held = Uint128::zero();
+            for row in OPEN_CHANNEL_OF
+                .prefix(&ch.connection_id)
+                .range(deps.storage, None, None, Order::Ascending)
+                .take(MAX_COUNTERPARTIES as usize)
+            {
+                let t = REMOTE_TOTALS
+                    .may_load(deps.storage, (&row?.1, denom))?
+                    .unwrap_or_default();
+                held = held.checked_add(t.credited)?.checked_add(t.pending_out)?;
+            }
             if held.checked_add(*amount)? > rc.deposit_cap {
                 return Err(ContractError::RemoteCapExceeded {
                     denom: denom.clone(),
