@@ -18,7 +18,7 @@ use cosmwasm_std::{
 };
 
 use bulwark_types::ibc::{
-    ChannelInfo, ChannelState, TransferStatus, VaultAck, VaultPacket, IBC_VERSION,
+    ChannelInfo, ChannelState, IbcRole, TransferStatus, VaultAck, VaultPacket, IBC_VERSION,
 };
 
 use crate::error::ContractError;
@@ -75,6 +75,18 @@ pub fn channel_open(
         msg.counterparty_version(),
         init,
     )?;
+    // only the satellite initiates (OpenInit) and only the hub answers (OpenTry), so two
+    // handshakes can never cross and leave each end open on a different channel
+    let role = load_ibc_config(deps.storage)?.role;
+    if init == (role == IbcRole::Hub) {
+        return Err(ContractError::WrongIbcRole {
+            expected: if init {
+                IbcRole::Satellite
+            } else {
+                IbcRole::Hub
+            },
+        });
+    }
     // OpenInit: propose our version; OpenTry: the counterparty's version was checked equal
     Ok(Some(Ibc3ChannelOpenResponse {
         version: IBC_VERSION.to_string(),

@@ -104,13 +104,44 @@ fn handshake_checks_version_order_counterparty_and_uniqueness() {
         open(&mut net, IbcChannelOpenMsg::new_init(ch)),
         Err(ContractError::CounterpartyNotAllowed { .. })
     ));
-    // OpenInit proposes our version, also when the relayer left it empty
-    let res = open(&mut net, IbcChannelOpenMsg::new_init(good.clone())).unwrap();
+    // only the satellite initiates (review finding 9): a valid OpenInit is refused here
+    assert_eq!(
+        open(&mut net, IbcChannelOpenMsg::new_init(good.clone())),
+        Err(ContractError::WrongIbcRole {
+            expected: IbcRole::Satellite
+        })
+    );
+    // OpenInit (satellite) proposes our version, also when the relayer left it empty
+    let sat_env = net.sat.env.clone();
+    let res = contract::ibc_channel_open(
+        net.sat.deps.as_mut(),
+        sat_env.clone(),
+        IbcChannelOpenMsg::new_init(sat_channel()),
+    )
+    .unwrap();
     assert_eq!(res.unwrap().version, IBC_VERSION);
+    let mut sat_ch = sat_channel();
+    sat_ch.version = String::new();
+    let res = contract::ibc_channel_open(
+        net.sat.deps.as_mut(),
+        sat_env.clone(),
+        IbcChannelOpenMsg::new_init(sat_ch),
+    )
+    .unwrap();
+    assert_eq!(res.unwrap().version, IBC_VERSION);
+    // and the satellite does not answer one (OpenTry)
+    assert_eq!(
+        contract::ibc_channel_open(
+            net.sat.deps.as_mut(),
+            sat_env,
+            IbcChannelOpenMsg::new_try(sat_channel(), IBC_VERSION),
+        ),
+        Err(ContractError::WrongIbcRole {
+            expected: IbcRole::Hub
+        })
+    );
     let mut ch = good.clone();
     ch.version = String::new();
-    let res = open(&mut net, IbcChannelOpenMsg::new_init(ch.clone())).unwrap();
-    assert_eq!(res.unwrap().version, IBC_VERSION);
     // but not on OpenTry or connect
     assert!(matches!(
         open(
@@ -225,13 +256,14 @@ fn a_relayer_cannot_close_our_side_but_the_owner_can() {
         limit: None,
     });
     assert_eq!(channels[0].state, ChannelState::Closed);
-    // a new channel with the same counterparty may open after the close
+    // a new channel with the same counterparty may open after the close (the satellite
+    // initiates, the hub answers with OpenTry)
     let mut ch = hub_channel();
     ch.endpoint.channel_id = "channel-1".into();
     contract::ibc_channel_open(
         net.hub.deps.as_mut(),
         net.hub.env.clone(),
-        IbcChannelOpenMsg::new_init(ch),
+        IbcChannelOpenMsg::new_try(ch, IBC_VERSION),
     )
     .unwrap();
 }
