@@ -59,7 +59,7 @@ pub fn set_hook_sender(
         }
         None => {
             HOOK_SENDERS.remove(deps.storage, (account_id, &channel_id));
-            Ok(res.add_attribute("original_sender", ""))
+            Ok(res.add_attribute("original_sender", "none"))
         }
     }
 }

@@ -240,7 +240,7 @@ fn refuse(
         .add_attribute("channel_id", channel_id)
         .add_attribute(
             "transfer_id",
-            transfer_id.map(|t| t.to_string()).unwrap_or_default(),
+            transfer_id.map_or_else(|| "none".to_string(), |t| t.to_string()),
         )
         .add_attribute("result", "refused")
         .add_attribute("error", e.to_string()))

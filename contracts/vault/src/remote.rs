@@ -495,7 +495,7 @@ pub fn set_remote_owner(
         }
         None => {
             REMOTE_OWNERS.remove(deps.storage, (account_id, &channel_id));
-            Ok(res.add_attribute("remote_addr", ""))
+            Ok(res.add_attribute("remote_addr", "none"))
         }
     }
 }
