@@ -74,9 +74,7 @@ pub fn liquidate(
     // Close factor while health ≥ 1/2; below (including zero or negative equity) the account
     // is closed out entirely: a partial reduction of a deeply underwater account cannot
     // restore it, and a full close always leaves health infinite (no requirement).
-    // safe: an i128 times 2 fits an Int256
-    let deep = snap.equity <= Int128::zero()
-        || Int256::from(snap.equity) * Int256::from(2u8) < Int256::from(snap.portfolio.maintenance);
+    let deep = is_deep(snap.equity, snap.portfolio.maintenance);
     let fraction = if deep {
         Decimal256::one()
     } else {
@@ -120,6 +118,13 @@ pub fn liquidate(
         .add_attribute("equity", snap.equity.to_string())
         .add_attribute("maintenance", snap.portfolio.maintenance)
         .add_attribute("fraction", fraction.to_string()))
+}
+
+/// Health below 1/2 (or equity ≤ 0): the account is closed out entirely, not by the close
+/// factor (local liquidation and keeper seizures of remote collateral alike).
+pub fn is_deep(equity: Int128, maintenance: Uint128) -> bool {
+    // safe: an i128 times 2 fits an Int256
+    equity <= Int128::zero() || Int256::from(equity) * Int256::from(2u8) < Int256::from(maintenance)
 }
 
 fn parse_result(reply: &Reply) -> Result<ForceReduceResult, ContractError> {

@@ -707,6 +707,26 @@ pub fn seize_remote(
                 maintenance: snap.portfolio.maintenance,
             });
         }
+        // as a local liquidation: at most the close factor of the position while health is
+        // at least 1/2 (rounded down, but at least one unit)
+        if !crate::liquidate::is_deep(snap.equity, snap.portfolio.maintenance) {
+            let held = REMOTE_POSITIONS
+                .may_load(
+                    deps.storage,
+                    (account_id, channel_id.as_str(), denom.as_str()),
+                )?
+                .unwrap_or_default()
+                .amount;
+            let max = held
+                .mul_floor(config.params.liquidation_close_factor)
+                .max(Uint128::one());
+            if amount > max {
+                return Err(ContractError::InvalidParam {
+                    name: "amount".into(),
+                    reason: format!("above the close factor of the position: at most {max}"),
+                });
+            }
+        }
         let coin = one_coin(&info)?;
         if coin.denom != config.settlement_denom {
             return Err(ContractError::WrongDenom {
