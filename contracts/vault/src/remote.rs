@@ -339,13 +339,11 @@ pub fn allow_counterparty(
     if let Some(a) = &cp.remote_insurance_addr {
         validate_remote_string("remote_insurance_addr", a)?;
     }
-    // bounded: at most MAX_COLLATERAL_TYPES remote collaterals
-    for rc in REMOTE_COLLATERALS.prefix(&cp.connection_id).range(
-        deps.storage,
-        None,
-        None,
-        Order::Ascending,
-    ) {
+    let rcs = REMOTE_COLLATERALS
+        .prefix(&cp.connection_id)
+        .range(deps.storage, None, None, Order::Ascending)
+        .take(bulwark_types::vault::MAX_COLLATERAL_TYPES as usize);
+    for rc in rcs {
         check_haircut_sum(rc?.1.haircut, cp.remote_haircut)?;
     }
     let key = (cp.connection_id.as_str(), cp.port_id.as_str());
@@ -416,12 +414,11 @@ pub fn set_remote_collateral(
     if rc.oracle_asset_id.is_empty() || rc.oracle_asset_id.len() > 64 {
         return Err(invalid("oracle_asset_id", "must be 1..=64 bytes"));
     }
-    // bounded: at most MAX_COUNTERPARTIES counterparties
-    for cp in
-        COUNTERPARTIES
-            .prefix(&rc.connection_id)
-            .range(deps.storage, None, None, Order::Ascending)
-    {
+    let cps = COUNTERPARTIES
+        .prefix(&rc.connection_id)
+        .range(deps.storage, None, None, Order::Ascending)
+        .take(MAX_COUNTERPARTIES as usize);
+    for cp in cps {
         check_haircut_sum(rc.haircut, cp?.1.remote_haircut)?;
     }
     let key = (rc.connection_id.as_str(), rc.denom.as_str());

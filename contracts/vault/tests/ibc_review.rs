@@ -904,3 +904,52 @@ fn fixed11_closed_channel_collateral_goes_to_insurance_before_the_cover() {
     net.hub_exec(&keeper, ExecuteMsg::Liquidate { account_id: id }, &[])
         .unwrap();
 }
+
+// Fixes of findings 2 and 3 in the directions the tests above do not take.
+
+#[test]
+fn fixed2_the_satellite_cannot_close_a_channel() {
+    let mut net = Net::new();
+    assert!(matches!(
+        net.sat.exec_owner(ExecuteMsg::CloseChannel {
+            channel_id: SAT_CHANNEL.into(),
+        }),
+        Err(ContractError::WrongIbcRole { .. })
+    ));
+    // nor recover a lock while its channel is open
+    let owner = net.sat.owner.clone();
+    assert!(matches!(
+        contract::execute(
+            net.sat.deps.as_mut(),
+            net.sat.env.clone(),
+            message_info(&owner, &[]),
+            ExecuteMsg::RecoverLock {
+                channel_id: SAT_CHANNEL.into(),
+                account_id: 1,
+                denom: ATOM.into(),
+                recipient: None,
+            },
+        ),
+        Err(ContractError::ChannelOpen { .. })
+    ));
+}
+
+#[test]
+fn fixed3_a_chain_haircut_that_leaves_a_listed_collateral_no_value_is_refused() {
+    use bulwark_types::ibc::CounterpartyConfig;
+    let mut net = Net::new();
+    // uatom is listed with a 20 % haircut: a chain haircut of 80 % would leave it nothing
+    let cp = |h: u64| {
+        ExecuteMsg::AllowCounterparty(CounterpartyConfig {
+            connection_id: HUB_CONNECTION.into(),
+            port_id: SAT_PORT.into(),
+            remote_haircut: Decimal::percent(h),
+            remote_insurance_addr: None,
+        })
+    };
+    assert!(matches!(
+        net.hub.exec_owner(cp(80)),
+        Err(ContractError::InvalidParam { .. })
+    ));
+    net.hub.exec_owner(cp(79)).unwrap();
+}
