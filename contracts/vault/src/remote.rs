@@ -720,7 +720,7 @@ pub fn seize_remote(
             if amount > max {
                 return Err(ContractError::InvalidParam {
                     name: "amount".into(),
-                    reason: format!("above the close factor of the position: at most {max}"),
+                    reason: "above the close factor of the position".into(),
                 });
             }
         }
