@@ -194,11 +194,6 @@ pub fn execute(
             denom,
             recipient,
         } => remote::recover_lock(deps, info, channel_id, account_id, denom, recipient),
-        ExecuteMsg::ClearRemotePosition {
-            channel_id,
-            account_id,
-            denom,
-        } => remote::clear_remote_position(deps, info, channel_id, account_id, denom),
     }
 }
 

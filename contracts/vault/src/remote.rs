@@ -258,7 +258,7 @@ pub fn remote_collateral_value(
 /// any channel. An open channel's is seized (`SeizeRemote`); a closed channel's is worth
 /// nothing in health but still locked on the satellite (or its release, with a keeper's
 /// payment in escrow, still unresolved) until the owner recovers it (`RecoverTransfer`,
-/// `RecoverLock` to the chosen recipient, then `ClearRemotePosition`).
+/// `RecoverLock` to the chosen recipient on the satellite, then `RecoverLock` at the hub).
 pub fn holds_remote_collateral(
     storage: &dyn Storage,
     account_id: u64,
@@ -1054,7 +1054,8 @@ pub fn recover_transfer(
         .add_attributes(attrs))
 }
 
-/// Satellite: pays out a lock of a closed channel. The satellite never closes a channel
+/// Satellite: pays out a lock of a closed channel (hub: see [`clear_remote_position`]). The
+/// satellite never closes a channel
 /// itself (`CloseChannel` is the hub's), so a closed channel here was closed by the hub
 /// (`ChanCloseConfirm` proves the hub's end closed): the hub no longer counts the lock.
 pub fn recover_lock(
@@ -1066,7 +1067,15 @@ pub fn recover_lock(
     recipient: Option<String>,
 ) -> Result<Response, ContractError> {
     assert_owner(deps.storage, &info.sender)?;
-    ensure_role(deps.storage, IbcRole::Satellite)?;
+    if load_ibc_config(deps.storage)?.role == IbcRole::Hub {
+        if recipient.is_some() {
+            return Err(ContractError::InvalidParam {
+                name: "recipient".into(),
+                reason: "the hub only drops the frozen position".into(),
+            });
+        }
+        return clear_remote_position(deps, channel_id, account_id, denom);
+    }
     let ch = load_channel(deps.storage, &channel_id)?;
     if ch.state == ChannelState::Open {
         return Err(ContractError::ChannelOpen { channel_id });
@@ -1096,16 +1105,14 @@ pub fn recover_lock(
         .add_attribute("recipient", to))
 }
 
-/// Hub: drops a position of a closed channel (the owner has recovered the satellite's lock).
-pub fn clear_remote_position(
+/// Hub (`RecoverLock` at the hub): drops a position of a closed channel once the owner has
+/// recovered the satellite's lock.
+fn clear_remote_position(
     deps: DepsMut,
-    info: MessageInfo,
     channel_id: String,
     account_id: u64,
     denom: String,
 ) -> Result<Response, ContractError> {
-    assert_owner(deps.storage, &info.sender)?;
-    ensure_role(deps.storage, IbcRole::Hub)?;
     let ch = load_channel(deps.storage, &channel_id)?;
     if ch.state == ChannelState::Open {
         return Err(ContractError::ChannelOpen { channel_id });
@@ -1128,7 +1135,7 @@ pub fn clear_remote_position(
     REMOTE_TOTALS.save(deps.storage, tkey, &rt)?;
     REMOTE_POSITIONS.remove(deps.storage, key);
     Ok(Response::new()
-        .add_attribute("action", "clear_remote_position")
+        .add_attribute("action", "recover_position")
         .add_attribute("channel_id", channel_id)
         .add_attribute("account_id", account_id.to_string())
         .add_attribute("denom", denom)

@@ -332,10 +332,11 @@ fn finding5_frozen_positions_are_never_cleared_and_exhaust_the_slots() {
         // the hub's owner drops the frozen position once the lock was recovered
         let old_hub_ch = net.hub.channel.endpoint.channel_id.clone();
         net.hub
-            .exec_owner(ExecuteMsg::ClearRemotePosition {
+            .exec_owner(ExecuteMsg::RecoverLock {
                 channel_id: old_hub_ch,
                 account_id: id,
                 denom: ATOM.into(),
+                recipient: None,
             })
             .unwrap();
         // a new channel between the same two vaults
@@ -884,19 +885,21 @@ fn fixed11_closed_channel_collateral_goes_to_insurance_before_the_cover() {
         .hub
         .exec(
             &keeper,
-            ExecuteMsg::ClearRemotePosition {
+            ExecuteMsg::RecoverLock {
                 channel_id: HUB_CHANNEL.into(),
                 account_id: id,
                 denom: ATOM.into(),
+                recipient: None,
             },
             &[]
         )
         .is_err());
     net.hub
-        .exec_owner(ExecuteMsg::ClearRemotePosition {
+        .exec_owner(ExecuteMsg::RecoverLock {
             channel_id: HUB_CHANNEL.into(),
             account_id: id,
             denom: ATOM.into(),
+            recipient: None,
         })
         .unwrap();
     assert!(positions(&net, id).is_empty());

@@ -292,22 +292,17 @@ pub enum ExecuteMsg {
         channel_id: String,
         original_sender: String,
     },
-    /// Owner, satellite: release collateral locked for a hub account over a channel the hub
-    /// closed, to `recipient` (the owner's choice from the hub account's state, e.g. the
-    /// insurance fund's address for an account in debt), by default the lock's recorded owner.
+    /// Owner, after a channel close. Satellite (the hub closed the channel): release
+    /// collateral locked for a hub account to `recipient` (the owner's choice from the hub
+    /// account's state, e.g. the insurance fund's address for an account in debt), by default
+    /// the lock's recorded owner. Hub (no `recipient`): drop the account's frozen position once
+    /// the satellite's lock was recovered; until then it blocks the cover of the account's bad
+    /// debt and uses one of its position slots. Needs no release in flight.
     RecoverLock {
         channel_id: String,
         account_id: u64,
         denom: String,
         recipient: Option<String>,
-    },
-    /// Owner, hub: drop an account's position on a closed channel once the satellite's lock
-    /// was recovered (`RecoverLock`); until then it blocks the cover of the account's bad debt
-    /// and uses one of its position slots. Needs no release in flight.
-    ClearRemotePosition {
-        channel_id: String,
-        account_id: u64,
-        denom: String,
     },
 }
 
