@@ -177,18 +177,6 @@ fn total_haircut(rc: &RemoteCollateralConfig, cp: &CounterpartyConfig) -> Option
         .filter(|h| *h < Decimal::one())
 }
 
-/// The haircut sum of a collateral and a chain must leave value (< 1), or the collateral's
-/// positions would count zero and could be neither seized nor left behind by the cover.
-fn check_haircut_sum(haircut: Decimal, remote_haircut: Decimal) -> Result<(), ContractError> {
-    if haircut.checked_add(remote_haircut).unwrap_or(Decimal::MAX) >= Decimal::one() {
-        return Err(ContractError::InvalidParam {
-            name: "haircut".into(),
-            reason: "haircut + remote_haircut must be below 1".into(),
-        });
-    }
-    Ok(())
-}
-
 /// Hub: the configs valuing positions on `channel_id`, when it is open and listed.
 fn valuation(
     storage: &dyn Storage,
@@ -339,13 +327,6 @@ pub fn allow_counterparty(
     if let Some(a) = &cp.remote_insurance_addr {
         validate_remote_string("remote_insurance_addr", a)?;
     }
-    let rcs = REMOTE_COLLATERALS
-        .prefix(&cp.connection_id)
-        .range(deps.storage, None, None, Order::Ascending)
-        .take(bulwark_types::vault::MAX_COLLATERAL_TYPES as usize);
-    for rc in rcs {
-        check_haircut_sum(rc?.1.haircut, cp.remote_haircut)?;
-    }
     let key = (cp.connection_id.as_str(), cp.port_id.as_str());
     if !COUNTERPARTIES.has(deps.storage, key) {
         let count = COUNTERPARTY_COUNT.may_load(deps.storage)?.unwrap_or(0);
@@ -413,13 +394,6 @@ pub fn set_remote_collateral(
     }
     if rc.oracle_asset_id.is_empty() || rc.oracle_asset_id.len() > 64 {
         return Err(invalid("oracle_asset_id", "must be 1..=64 bytes"));
-    }
-    let cps = COUNTERPARTIES
-        .prefix(&rc.connection_id)
-        .range(deps.storage, None, None, Order::Ascending)
-        .take(MAX_COUNTERPARTIES as usize);
-    for cp in cps {
-        check_haircut_sum(rc.haircut, cp?.1.remote_haircut)?;
     }
     let key = (rc.connection_id.as_str(), rc.denom.as_str());
     match REMOTE_COLLATERALS.may_load(deps.storage, key)? {
@@ -657,12 +631,15 @@ pub fn seize_remote(
     let account = load_account(deps.storage, account_id)?;
     let ch = load_open_channel(deps.storage, &channel_id)?;
     ensure_allowed(&deps.as_ref(), &env, &config, ActionClass::Liquidate)?;
-    let Some((rc, haircut)) = valuation(deps.storage, &channel_id, &denom)? else {
+    let Some(rc) = REMOTE_COLLATERALS.may_load(deps.storage, (&ch.connection_id, &denom))? else {
         return Err(ContractError::UnlistedRemoteDenom {
             connection_id: ch.connection_id,
             denom,
         });
     };
+    // None when haircut + remote_haircut ≥ 1 (how the owner delists a remote collateral):
+    // the position counts zero in health but can still be seized
+    let haircut = valuation(deps.storage, &channel_id, &denom)?.map(|(_, h)| h);
     let snap = live_snapshot(
         deps.as_ref(),
         &env,
@@ -747,13 +724,10 @@ pub fn seize_remote(
         )?
         // round the price the keeper pays up
         .checked_add(Uint128::one())?;
-        let counted = value_of(
-            amount,
-            price,
-            rc.decimals,
-            config.settlement_decimals,
-            haircut,
-        )?;
+        let counted = match haircut {
+            Some(h) => value_of(amount, price, rc.decimals, config.settlement_decimals, h)?,
+            None => Uint128::zero(),
+        };
         let required = discounted.max(counted);
         if coin.amount < required {
             return Err(ContractError::InsufficientPayment {

@@ -938,21 +938,36 @@ fn fixed2_the_satellite_cannot_close_a_channel() {
 }
 
 #[test]
-fn fixed3_a_chain_haircut_that_leaves_a_listed_collateral_no_value_is_refused() {
-    use bulwark_types::ibc::CounterpartyConfig;
-    let mut net = Net::new();
-    // uatom is listed with a 20 % haircut: a chain haircut of 80 % would leave it nothing
-    let cp = |h: u64| {
-        ExecuteMsg::AllowCounterparty(CounterpartyConfig {
+fn fixed3_a_delisted_remote_collateral_counts_zero_and_can_still_be_sold_to_a_keeper() {
+    let (mut net, id) = funded();
+    // haircut 90 % + the chain's 10 %: delisted, the position counts zero
+    net.hub
+        .exec_owner(ExecuteMsg::SetRemoteCollateral(RemoteCollateralConfig {
             connection_id: HUB_CONNECTION.into(),
-            port_id: SAT_PORT.into(),
-            remote_haircut: Decimal::percent(h),
-            remote_insurance_addr: None,
-        })
-    };
-    assert!(matches!(
-        net.hub.exec_owner(cp(80)),
-        Err(ContractError::InvalidParam { .. })
-    ));
-    net.hub.exec_owner(cp(79)).unwrap();
+            denom: ATOM.into(),
+            oracle_asset_id: ATOM_ASSET.into(),
+            decimals: 6,
+            haircut: Decimal::percent(90),
+            deposit_cap: Uint128::new(1_000_000_000_000),
+        }))
+        .unwrap();
+    assert!(health(&net, id).collateral_value.is_zero());
+    put_in_debt(&mut net, id, 100_000_000);
+    // a keeper buys 5 ATOM at the oracle value less the penalty (it counted zero)
+    let keeper = net.hub.addr("keeper");
+    net.hub_exec(
+        &keeper,
+        ExecuteMsg::SeizeRemote {
+            account_id: id,
+            channel_id: HUB_CHANNEL.into(),
+            denom: ATOM.into(),
+            amount: Uint128::new(5_000_000),
+            recipient: Some(net.sat.addr("keeper").to_string()),
+        },
+        &[coin(49_500_001, USDC)],
+    )
+    .unwrap();
+    net.flush();
+    assert_eq!(health(&net, id).equity, Int128::new(-50_499_999));
+    net.assert_agree(&[id]);
 }
