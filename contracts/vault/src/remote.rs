@@ -1208,7 +1208,7 @@ pub fn plan_receive(
             let mut held = Uint128::zero();
             for row in OPEN_CHANNEL_OF
                 .prefix(&ch.connection_id)
-                .range(deps.storage, None, None, Order::Ascending)
+                .range_raw(deps.storage, None, None, Order::Ascending)
                 .take(MAX_COUNTERPARTIES as usize)
             {
                 let t = REMOTE_TOTALS
