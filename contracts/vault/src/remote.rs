@@ -1029,9 +1029,9 @@ pub fn recover_transfer(
 }
 
 /// Satellite: pays out a lock of a closed channel (hub: see [`clear_remote_position`]). The
-/// satellite never closes a channel
-/// itself (`CloseChannel` is the hub's), so a closed channel here was closed by the hub
-/// (`ChanCloseConfirm` proves the hub's end closed): the hub no longer counts the lock.
+/// satellite never closes a channel itself (`CloseChannel` is the hub's), so a closed channel
+/// here was closed by the hub (`ChanCloseConfirm` proves the hub's end closed): the hub no
+/// longer counts the lock.
 pub fn recover_lock(
     deps: DepsMut,
     info: MessageInfo,

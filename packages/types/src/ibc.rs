@@ -70,8 +70,8 @@ pub struct RemoteCollateralConfig {
 #[derive(Copy, Eq)]
 pub enum ChannelState {
     Open,
-    /// Closed: collateral tied to it is frozen (worth nothing in health at the hub), and the
-    /// owner recovers it (`Recover*` messages).
+    /// Closed: collateral tied to it is frozen (worth nothing in health at the hub, still
+    /// blocking the bad-debt cover), and the owner recovers it (`Recover*` messages).
     Closed,
 }
 
