@@ -980,3 +980,53 @@ fn ics20_hook_deposit_checks_the_derived_sender_and_the_authorisation() {
     );
     net.hub.assert_conserved();
 }
+
+#[test]
+fn breakers_on_both_sides_guard_remote_withdrawals_but_not_seizures() {
+    use bulwark_types::circuit_breaker::ActionClass;
+    let (mut net, id) = funded();
+    // the hub's breaker blocks IbcOut: the withdrawal is refused, nothing sent
+    net.hub.block(&[ActionClass::IbcOut]);
+    assert_eq!(
+        net.hub_withdraw("alice", id, 1_000_000, "alice"),
+        Err(ContractError::ActionBlocked {
+            action: ActionClass::IbcOut
+        })
+    );
+    net.hub.block(&[]);
+    // the satellite's breaker blocks IbcOut: its release is refused, the hub rolls back
+    net.sat.block(&[ActionClass::IbcOut]);
+    net.hub_withdraw("alice", id, 1_000_000, "alice").unwrap();
+    let ack = net.deliver(0);
+    assert!(ack_error(&ack).unwrap().contains("IbcOut"));
+    net.relay_ack(0);
+    assert_eq!(positions(&net, id)[0].amount, Uint128::new(10_000_000));
+    net.assert_agree(&[id]);
+    // deposits on the satellite follow its Deposit action
+    net.sat.block(&[ActionClass::Deposit]);
+    assert_eq!(
+        net.sat_deposit("alice", id, 1),
+        Err(ContractError::ActionBlocked {
+            action: ActionClass::Deposit
+        })
+    );
+    // a seizure is not an outflow the satellite's breaker may stop
+    net.sat.block(&[ActionClass::IbcOut, ActionClass::Withdraw]);
+    put_in_debt(&mut net, id, 100_000_000);
+    let keeper = net.hub.addr("keeper");
+    net.hub_exec(
+        &keeper,
+        ExecuteMsg::SeizeRemote {
+            account_id: id,
+            channel_id: HUB_CHANNEL.into(),
+            denom: ATOM.into(),
+            amount: Uint128::new(10_000_000),
+            recipient: None,
+        },
+        &[],
+    )
+    .unwrap();
+    assert!(is_ok_ack(&net.deliver(0)));
+    net.flush();
+    net.assert_agree(&[id]);
+}

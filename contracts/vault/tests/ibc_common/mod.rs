@@ -100,6 +100,11 @@ pub fn sat_channel() -> IbcChannel {
 /// Price record readable by the vault: ATOM at 10 USD, published in an earlier block; every
 /// other raw read (the breaker's mode records) is empty, i.e. allowed.
 fn install_querier(deps: &mut Deps, env: &Env, atom_price: Decimal256) {
+    install_querier_blocking(deps, env, atom_price, 0)
+}
+
+/// As [`install_querier`], with a global breaker record blocking the actions of `mask`.
+fn install_querier_blocking(deps: &mut Deps, env: &Env, atom_price: Decimal256, mask: u8) {
     let record = PriceRecord {
         price: atom_price,
         publish_time: env.block.time.seconds() - 10,
@@ -112,9 +117,21 @@ fn install_querier(deps: &mut Deps, env: &Env, atom_price: Decimal256) {
     };
     let key = Binary::from(price_record_key(ATOM_ASSET));
     let value = to_json_binary(&record).unwrap();
+    let global = Binary::from(bulwark_types::circuit_breaker::GLOBAL_MODE_KEY.to_vec());
+    let mode = Binary::from(
+        bulwark_types::circuit_breaker::CompactMode {
+            level_byte: 0,
+            blocked_mask: mask,
+            liquidations_blocked_until: 0,
+        }
+        .encode(),
+    );
     deps.querier.update_wasm(move |q| match q {
         WasmQuery::Raw { key: k, .. } if *k == key => {
             SystemResult::Ok(ContractResult::Ok(value.clone()))
+        }
+        WasmQuery::Raw { key: k, .. } if *k == global && mask != 0 => {
+            SystemResult::Ok(ContractResult::Ok(mode.clone()))
         }
         WasmQuery::Raw { .. } => SystemResult::Ok(ContractResult::Ok(Binary::default())),
         _ => SystemResult::Ok(ContractResult::Err("unexpected query".into())),
@@ -162,6 +179,18 @@ impl Vault {
 
     pub fn addr(&self, name: &str) -> Addr {
         self.deps.api.addr_make(name)
+    }
+
+    /// The vault's breaker blocks `actions` globally (empty: nothing blocked).
+    pub fn block(&mut self, actions: &[bulwark_types::circuit_breaker::ActionClass]) {
+        let env = self.env.clone();
+        let mask = bulwark_types::circuit_breaker::mask_of(actions);
+        install_querier_blocking(
+            &mut self.deps,
+            &env,
+            Decimal256::from_str("10").unwrap(),
+            mask,
+        );
     }
 
     pub fn set_price(&mut self, price: &str) {
