@@ -8,13 +8,13 @@ use cosmwasm_std::{
 };
 
 use bulwark_types::circuit_breaker::{is_action_allowed, ActionClass};
+use bulwark_types::market::VaultSettleMsg;
 use bulwark_types::market::{
     query_grid_raw, AccountRisk, ScenarioGrid, Settlement, UnderlyingRisk,
     MAX_UNDERLYINGS_PER_REPORT,
 };
 use bulwark_types::options::{Greeks, OptionType, MAX_POSITIONS_PER_ACCOUNT};
 use bulwark_types::oracle::{query_usable_price, PricePurpose};
-use bulwark_types::vault::ExecuteMsg as VaultExecuteMsg;
 
 use crate::error::ContractError;
 use crate::pricing::{cash_ceil, max_payoff_unit, sd_int};
@@ -470,7 +470,7 @@ pub fn account_risk_counted(
 pub fn settle_msg(vault_addr: &Addr, settlement: Settlement) -> Result<CosmosMsg, ContractError> {
     Ok(CosmosMsg::Wasm(WasmMsg::Execute {
         contract_addr: vault_addr.to_string(),
-        msg: to_json_binary(&VaultExecuteMsg::Settle(settlement))?,
+        msg: to_json_binary(&VaultSettleMsg::Settle(settlement))?,
         funds: vec![],
     }))
 }

@@ -17,12 +17,12 @@ use cosmwasm_std::{
 use cw_storage_plus::Bound;
 
 use bulwark_types::circuit_breaker::ActionClass;
+use bulwark_types::market::VaultSettleMsg;
 use bulwark_types::market::{CashFlows, RiskChange, Settlement};
 use bulwark_types::perps::{
     AdlCandidate, AdlRankingResponse, MarketAggregates, Position, DEFAULT_PAGE_LIMIT,
     MAX_PAGE_LIMIT,
 };
-use bulwark_types::vault::ExecuteMsg as VaultExecuteMsg;
 
 use crate::aggregates::{self, position_pnl, unrealized_pnl};
 use crate::error::{ContractError, OrOverflow};
@@ -195,7 +195,7 @@ pub fn deleverage(
     };
     let msg = CosmosMsg::Wasm(WasmMsg::Execute {
         contract_addr: cfg.vault_addr.to_string(),
-        msg: to_json_binary(&VaultExecuteMsg::Settle(settlement))?,
+        msg: to_json_binary(&VaultSettleMsg::Settle(settlement))?,
         funds: vec![],
     });
     let new_size = fill.position.as_ref().map(|p| p.size).unwrap_or_default();

@@ -19,11 +19,11 @@ use cosmwasm_std::{
 };
 
 use bulwark_types::circuit_breaker::ActionClass;
+use bulwark_types::market::VaultSettleMsg;
 use bulwark_types::market::{CashFlows, RiskChange, Settlement};
 use bulwark_types::perps::{
     FundingState, MarketAggregates, Position, QuoteResponse, MAX_POSITIONS_PER_ACCOUNT,
 };
-use bulwark_types::vault::ExecuteMsg as VaultExecuteMsg;
 
 use crate::aggregates;
 use crate::error::{ContractError, OrOverflow};
@@ -297,7 +297,7 @@ pub fn submit_order(
     };
     let msg = CosmosMsg::Wasm(WasmMsg::Execute {
         contract_addr: cfg.vault_addr.to_string(),
-        msg: to_json_binary(&VaultExecuteMsg::Settle(settlement))?,
+        msg: to_json_binary(&VaultSettleMsg::Settle(settlement))?,
         funds: vec![],
     });
     let new_size = plan

@@ -136,6 +136,15 @@ pub struct Settlement {
     pub change: RiskChange,
 }
 
+/// The vault's `ExecuteMsg::Settle` as markets send it, wire-identical to
+/// `vault::ExecuteMsg::Settle(settlement)` (`{"settle":{…}}`). Serializing this one-variant
+/// enum instead of the vault's whole message enum keeps the code of every other vault message
+/// (the IBC ones included) out of the markets' wasm.
+#[cw_serde]
+pub enum VaultSettleMsg {
+    Settle(Settlement),
+}
+
 /// What a market answers to [`MarketExecuteMsg::ForceReduce`], as the response data (JSON).
 #[cw_serde]
 pub struct ForceReduceResult {
@@ -203,5 +212,26 @@ mod tests {
         };
         assert!(empty.is_empty());
         assert_eq!(empty.scenario(0), None);
+    }
+
+    #[test]
+    fn vault_settle_msg_is_wire_identical_to_the_vault_message() {
+        let settlement = Settlement {
+            account_id: 7,
+            trader_addr: Some(cosmwasm_std::Addr::unchecked("trader")),
+            cash: CashFlows {
+                pnl_vs_pool: Int128::new(-5),
+                fee_to_pool: Uint128::new(2),
+                fee_to_protocol: Uint128::new(1),
+            },
+            risk: AccountRisk {
+                underlyings: vec![],
+            },
+            change: RiskChange::Increase,
+        };
+        assert_eq!(
+            cosmwasm_std::to_json_vec(&VaultSettleMsg::Settle(settlement.clone())).unwrap(),
+            cosmwasm_std::to_json_vec(&crate::vault::ExecuteMsg::Settle(settlement)).unwrap()
+        );
     }
 }
