@@ -286,7 +286,7 @@ fn options_trade_gas_by_account_size() {
 }
 
 /// The options contract's share of the 600k trade budget. The rest: the vault's `Settle`
-/// (≈ 107k by `vault_settle_and_deposit_gas`, instance load included), the transaction's own
+/// (≈ 109k by `vault_settle_and_deposit_gas`, instance load included), the transaction's own
 /// overhead (signature, bytes, ante handler: 40–60k) and the events.
 const OPTIONS_TRADE_CONTRACT_BUDGET: u64 = 430_000;
 
