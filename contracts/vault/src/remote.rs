@@ -37,6 +37,10 @@ use crate::state::{load_totals, Config, ACCOUNTS, CONFIG, TOTALS};
 // Storage
 
 pub const IBC_CONFIG: Item<IbcConfig> = Item::new("ibc_config");
+/// `RecoverTransfer` marks an in-flight transfer failed only this long after its packet
+/// timeout: the counterparty checks the timeout against its own block time, which may lag.
+pub const RECOVERY_CLOCK_MARGIN_SECS: u64 = 3_600;
+
 /// Allowed counterparties by (connection, counterparty port).
 pub const COUNTERPARTIES: Map<(&str, &str), CounterpartyConfig> = Map::new("ibc_cp");
 pub const COUNTERPARTY_COUNT: Item<u32> = Item::new("ibc_cp_count");
@@ -674,6 +678,22 @@ pub fn seize_remote(
             reason: "a keeper's seizure needs the keeper's remote address".into(),
         })?;
         validate_remote_string("recipient", &recipient)?;
+        // bad debt (no exposure, negative equity) on a chain with an insurance address goes
+        // to the insurance fund only: a keeper seizure the satellite refuses is refunded in
+        // full, so repeating one would keep the collateral from insurance at no cost
+        if account.markets.is_empty()
+            && snap.equity < Int128::zero()
+            && COUNTERPARTIES
+                .may_load(deps.storage, (&ch.connection_id, &ch.counterparty_port_id))?
+                .and_then(|cp| cp.remote_insurance_addr)
+                .is_some()
+        {
+            return Err(ContractError::InvalidParam {
+                name: "funds".into(),
+                reason: "an insolvent account's remote collateral goes to the insurance fund"
+                    .into(),
+            });
+        }
         if margin::meets(snap.equity, snap.portfolio.maintenance) {
             return Err(ContractError::NotLiquidatable {
                 account_id,
@@ -682,19 +702,22 @@ pub fn seize_remote(
             });
         }
         // as a local liquidation: at most the close factor of the position while health is
-        // at least 1/2 (rounded down, but at least one unit)
+        // at least 1/2 (rounded down, but at least one unit). Seizures still in flight count
+        // against it: health values them as before the seizure, so without them a keeper
+        // could repeat half-seizures in one transaction and take the whole position.
         if !crate::liquidate::is_deep(snap.equity, snap.portfolio.maintenance) {
-            let held = REMOTE_POSITIONS
+            let pos = REMOTE_POSITIONS
                 .may_load(
                     deps.storage,
                     (account_id, channel_id.as_str(), denom.as_str()),
                 )?
-                .unwrap_or_default()
-                .amount;
-            let max = held
+                .unwrap_or_default();
+            let max = pos
+                .amount
+                .checked_add(pos.seized)?
                 .mul_floor(config.params.liquidation_close_factor)
                 .max(Uint128::one());
-            if amount > max {
+            if pos.seized.checked_add(amount)? > max {
                 return Err(ContractError::InvalidParam {
                     name: "amount".into(),
                     reason: "above the close factor of the position".into(),
@@ -1006,9 +1029,11 @@ pub fn recover_transfer(
         })?;
     let ch = load_channel(deps.storage, &channel_id)?;
     // an in-flight transfer: only once our end is closed, and as failed only once the
-    // counterparty can no longer receive it (its end may still be open): at its timeout
+    // counterparty can no longer receive it (its end may still be open): its timeout plus a
+    // margin for a counterparty clock running behind ours
+    let failed_from = record.timeout.plus_seconds(RECOVERY_CLOCK_MARGIN_SECS);
     if record.status != TransferStatus::Stuck
-        && (ch.state == ChannelState::Open || (!delivered && env.block.time < record.timeout))
+        && (ch.state == ChannelState::Open || (!delivered && env.block.time < failed_from))
     {
         return Err(ContractError::TransferNotRecoverable {
             channel_id,

@@ -762,6 +762,14 @@ fn a_keeper_buys_remote_collateral_of_a_liquidatable_account() {
     ));
     put_in_debt(&mut net, id, 100_000_000);
     assert_eq!(health(&net, id).equity, Int128::new(-30_000_000));
+    // with an insurance address on the satellite chain, an insolvent account's remote
+    // collateral goes to insurance only (review 2, finding D); a chain without one lets
+    // keepers buy it
+    assert!(matches!(
+        net.hub_exec(&keeper, seize(5_000_000), &[coin(49_500_001, USDC)]),
+        Err(ContractError::InvalidParam { .. })
+    ));
+    net.hub_without_insurance();
     // 5 ATOM at 10 USD less the 1 % penalty: 49.5 USDC (+1 rounding)
     assert_eq!(
         net.hub_exec(&keeper, seize(5_000_000), &[coin(49_000_000, USDC)]),

@@ -109,6 +109,9 @@ fn sat_closes_its_end(net: &mut Net) -> bool {
 fn finding1_recover_transfer_on_one_sided_close_double_pays_a_keeper() {
     let (mut net, id) = funded();
     put_in_debt(&mut net, id, 100_000_000);
+    // keepers may buy an insolvent account's collateral only where the chain has no
+    // insurance address (review 2, finding D)
+    net.hub_without_insurance();
     let keeper = net.hub.addr("keeper");
     let keeper_sat = net.sat.addr("keeper");
     net.hub_exec(
@@ -264,6 +267,9 @@ fn finding4_a_refundable_seizure_depresses_health_at_no_cost() {
     put_in_debt(&mut net, id, 75_000_000);
     let before = health(&net, id).equity;
     assert_eq!(before, Int128::new(-5_000_000));
+    // keepers may buy an insolvent account's collateral only where the chain has no
+    // insurance address (review 2, finding D)
+    net.hub_without_insurance();
     let keeper = net.hub.addr("keeper");
     net.hub_exec(
         &keeper,
@@ -478,6 +484,9 @@ fn sound_late_ack_and_timeout_after_resolution_are_ignored() {
 fn finding7_escrowed_keeper_payment_reaches_the_debtor_after_the_debt_was_socialized() {
     let (mut net, id) = funded();
     put_in_debt(&mut net, id, 100_000_000);
+    // keepers may buy an insolvent account's collateral only where the chain has no
+    // insurance address (review 2, finding D)
+    net.hub_without_insurance();
     let keeper = net.hub.addr("keeper");
     net.hub_exec(
         &keeper,
@@ -954,6 +963,9 @@ fn fixed3_a_delisted_remote_collateral_counts_zero_and_can_still_be_sold_to_a_ke
     assert!(health(&net, id).collateral_value.is_zero());
     put_in_debt(&mut net, id, 100_000_000);
     // a keeper buys 5 ATOM at the oracle value less the penalty (it counted zero)
+    // keepers may buy an insolvent account's collateral only where the chain has no
+    // insurance address (review 2, finding D)
+    net.hub_without_insurance();
     let keeper = net.hub.addr("keeper");
     net.hub_exec(
         &keeper,

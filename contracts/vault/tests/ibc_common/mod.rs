@@ -343,6 +343,19 @@ impl Net {
         }
     }
 
+    /// The hub forgets the satellite chain's insurance address (keepers may then buy an
+    /// insolvent account's remote collateral there).
+    pub fn hub_without_insurance(&mut self) {
+        self.hub
+            .exec_owner(ExecuteMsg::AllowCounterparty(CounterpartyConfig {
+                connection_id: HUB_CONNECTION.into(),
+                port_id: SAT_PORT.into(),
+                remote_haircut: Decimal::percent(10),
+                remote_insurance_addr: None,
+            }))
+            .unwrap();
+    }
+
     pub fn handshake(&mut self) -> Result<(), ContractError> {
         let sat_ch = self.sat.channel.clone();
         let hub_ch = self.hub.channel.clone();
