@@ -13,8 +13,7 @@
 use cosmwasm_schema::{cw_serde, QueryResponses};
 use cosmwasm_std::{Addr, Decimal256, Int128, SignedDecimal256, Uint128};
 
-use crate::market::{AccountRisk, PoolExposure};
-use crate::ownership::{Ownership, OwnershipAction};
+use crate::ownership::OwnershipAction;
 
 /// Most series (call or put of one strike) an account may hold at once.
 pub const MAX_POSITIONS_PER_ACCOUNT: u32 = 32;
@@ -180,7 +179,7 @@ pub enum ExecuteMsg {
 #[cw_serde]
 #[derive(QueryResponses)]
 pub enum QueryMsg {
-    #[returns(Ownership)]
+    #[returns(crate::ownership::Ownership)]
     Ownership {},
     #[returns(ConfigResponse)]
     Config {},
@@ -221,10 +220,10 @@ pub enum QueryMsg {
     #[returns(GreeksResponse)]
     PoolGreeks { board_id: u64 },
     /// Market interface: the account's risk against the vault's grids.
-    #[returns(AccountRisk)]
+    #[returns(crate::market::AccountRisk)]
     AccountRisk { account_id: u64 },
     /// Market interface: the pool's exposure.
-    #[returns(PoolExposure)]
+    #[returns(crate::market::PoolExposure)]
     PoolExposure {},
 }
 

@@ -18,8 +18,7 @@
 use cosmwasm_schema::{cw_serde, QueryResponses};
 use cosmwasm_std::{Addr, Decimal256, Int128, SignedDecimal256, Uint128};
 
-use crate::market::{AccountRisk, PoolExposure};
-use crate::ownership::{Ownership, OwnershipAction};
+use crate::ownership::OwnershipAction;
 
 /// Longest market id.
 pub const MAX_MARKET_ID_LEN: usize = 64;
@@ -147,7 +146,7 @@ pub enum ExecuteMsg {
 #[cw_serde]
 #[derive(QueryResponses)]
 pub enum QueryMsg {
-    #[returns(Ownership)]
+    #[returns(crate::ownership::Ownership)]
     Ownership {},
     #[returns(ConfigResponse)]
     Config {},
@@ -179,10 +178,10 @@ pub enum QueryMsg {
         size_delta: SignedDecimal256,
     },
     /// `MarketQueryMsg::AccountRisk`: the account's risk against the vault's current grids.
-    #[returns(AccountRisk)]
+    #[returns(crate::market::AccountRisk)]
     AccountRisk { account_id: u64 },
     /// `MarketQueryMsg::PoolExposure`: Σ traders' unrealized PnL over all markets, O(markets).
-    #[returns(PoolExposure)]
+    #[returns(crate::market::PoolExposure)]
     PoolExposure {},
     /// The market's ADL state and one page of its positions (by account id after
     /// `start_after`), ranked within the page by `adl_score`, best ADL target first. Advisory:
