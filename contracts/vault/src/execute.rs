@@ -2,7 +2,7 @@
 //! and fees. Settlement is in `settle.rs`, liquidation in `liquidate.rs`.
 
 use cosmwasm_std::{
-    from_json, to_json_binary, Addr, BankMsg, Coin, CosmosMsg, Decimal, DepsMut, Empty, Env,
+    from_json, to_json_binary, Addr, BankMsg, Coin, CosmosMsg, Decimal, Deps, DepsMut, Empty, Env,
     Int128, MessageInfo, Response, SignedDecimal256, Storage, Uint128, WasmMsg,
 };
 
@@ -577,6 +577,29 @@ pub fn receive_cw20(
         .add_attribute("amount", msg.amount))
 }
 
+/// After a withdrawal's debit (local, or a remote release in flight, which counts zero): an
+/// account with exposure or debt must still meet its initial requirement. Without either there
+/// is nothing to protect, so no price is needed and a stale oracle never traps funds.
+pub(crate) fn ensure_withdrawal_keeps_initial(
+    deps: Deps,
+    env: &Env,
+    config: &Config,
+    account_id: u64,
+    account: &Account,
+) -> Result<(), ContractError> {
+    if account.markets.is_empty() && account.settlement_balance >= Int128::zero() {
+        return Ok(());
+    }
+    let snap = live_snapshot(deps, env, config, account_id, account, PricePurpose::Open)?;
+    if !margin::meets(snap.equity, snap.portfolio.initial) {
+        return Err(ContractError::WithdrawBelowInitial {
+            equity: snap.equity,
+            required: snap.portfolio.initial,
+        });
+    }
+    Ok(())
+}
+
 pub fn withdraw(
     deps: DepsMut,
     env: Env,
@@ -620,24 +643,7 @@ pub fn withdraw(
         account.debit(&denom, amount)?;
     }
 
-    // Without exposure and without debt there is nothing to protect: no price needed, so a
-    // stale oracle never traps funds. Otherwise the account must stay above initial margin.
-    if !account.markets.is_empty() || account.settlement_balance < Int128::zero() {
-        let snap = live_snapshot(
-            deps.as_ref(),
-            &env,
-            &config,
-            account_id,
-            &account,
-            PricePurpose::Open,
-        )?;
-        if !margin::meets(snap.equity, snap.portfolio.initial) {
-            return Err(ContractError::WithdrawBelowInitial {
-                equity: snap.equity,
-                required: snap.portfolio.initial,
-            });
-        }
-    }
+    ensure_withdrawal_keeps_initial(deps.as_ref(), &env, &config, account_id, &account)?;
 
     let mut totals = load_totals(deps.storage, &denom)?;
     let reference = totals.ledger_total()?;

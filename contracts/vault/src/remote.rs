@@ -580,24 +580,14 @@ pub fn withdraw_remote(
         ReleaseKind::Withdraw,
         None,
     )?;
-    // the debit is in storage now: as for a local withdrawal, an account with exposure or debt
-    // must still meet its initial requirement (the amount in flight counts zero)
-    if !account.markets.is_empty() || account.settlement_balance < Int128::zero() {
-        let snap = live_snapshot(
-            deps.as_ref(),
-            &env,
-            &config,
-            account_id,
-            &account,
-            PricePurpose::Open,
-        )?;
-        if !margin::meets(snap.equity, snap.portfolio.initial) {
-            return Err(ContractError::WithdrawBelowInitial {
-                equity: snap.equity,
-                required: snap.portfolio.initial,
-            });
-        }
-    }
+    // the debit is in storage now (the amount in flight counts zero): as for a local withdrawal
+    crate::execute::ensure_withdrawal_keeps_initial(
+        deps.as_ref(),
+        &env,
+        &config,
+        account_id,
+        &account,
+    )?;
     Ok(Response::new()
         .add_message(report_outflow_on(
             &config,

@@ -10,29 +10,13 @@ use cosmwasm_std::{
 };
 
 use bulwark_types::ibc::{
-    AckOk, ChannelInfo, ChannelState, CounterpartyConfig, IbcConfig, IbcRole, RemotePosition,
-    SatelliteLock, TransferRecord, TransferStatus, VaultAck, VaultPacket, IBC_VERSION,
+    AckOk, ChannelInfo, ChannelState, CounterpartyConfig, IbcConfig, IbcRole, TransferRecord,
+    TransferStatus, VaultAck, VaultPacket, IBC_VERSION,
 };
-use bulwark_types::vault::{ExecuteMsg, HealthResponse, QueryMsg};
+use bulwark_types::vault::{ExecuteMsg, QueryMsg};
 use bulwark_vault::contract;
 use bulwark_vault::ContractError;
 use ibc_common::*;
-
-fn positions(net: &Net, account_id: u64) -> Vec<RemotePosition> {
-    net.hub.query(QueryMsg::RemotePositions { account_id })
-}
-
-fn lock(net: &Net, account_id: u64) -> SatelliteLock {
-    net.sat.query(QueryMsg::SatelliteLock {
-        channel_id: SAT_CHANNEL.into(),
-        account_id,
-        denom: ATOM.into(),
-    })
-}
-
-fn health(net: &Net, account_id: u64) -> HealthResponse {
-    net.hub.query(QueryMsg::Health { account_id })
-}
 
 fn claimable(net: &Net, who: &str) -> Uint128 {
     net.sat.query(QueryMsg::Claimable {
@@ -47,15 +31,6 @@ fn dump_without_markers(v: &Vault) -> Vec<(Vec<u8>, Vec<u8>)> {
         .into_iter()
         .filter(|(k, _)| !k.windows(6).any(|w| w == b"ibc_rx"))
         .collect()
-}
-
-/// 10 ATOM deposited and acknowledged for alice's account.
-fn funded() -> (Net, u64) {
-    let mut net = Net::new();
-    let id = net.open_account("alice");
-    net.sat_deposit("alice", id, 10_000_000).unwrap();
-    net.flush();
-    (net, id)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -729,20 +704,6 @@ fn a_channel_closed_mid_flight_freezes_and_the_owner_recovers() {
 
 // ---------------------------------------------------------------------------------------------
 // Liquidation: seizure by packet
-
-/// Puts alice's hub account `debt` uusdc in debt (no exposure), as a bad-debt liquidation
-/// would leave it; the pool lent it, so the ledger stays conserved.
-fn put_in_debt(net: &mut Net, id: u64, debt: i128) {
-    use bulwark_vault::state::{load_totals, ACCOUNTS, TOTALS};
-    let storage = &mut net.hub.deps.storage;
-    let mut a = ACCOUNTS.load(storage, id).unwrap();
-    a.settlement_balance = Int128::new(-debt);
-    ACCOUNTS.save(storage, id, &a).unwrap();
-    let mut t = load_totals(storage, USDC).unwrap();
-    t.accounts = t.accounts.checked_sub(Int128::new(debt)).unwrap();
-    t.pool += Uint128::new(debt as u128);
-    TOTALS.save(storage, USDC, &t).unwrap();
-}
 
 #[test]
 fn a_keeper_buys_remote_collateral_of_a_liquidatable_account() {

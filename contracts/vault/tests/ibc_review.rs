@@ -11,66 +11,11 @@ mod ibc_common;
 use cosmwasm_std::testing::message_info;
 use cosmwasm_std::{coin, Decimal, IbcChannelCloseMsg, Int128, Uint128};
 
-use bulwark_types::ibc::{RemoteCollateralConfig, RemotePosition, SatelliteLock};
-use bulwark_types::vault::{ExecuteMsg, HealthResponse, QueryMsg};
+use bulwark_types::ibc::RemoteCollateralConfig;
+use bulwark_types::vault::{ExecuteMsg, QueryMsg};
 use bulwark_vault::contract;
 use bulwark_vault::ContractError;
 use ibc_common::*;
-
-fn positions(net: &Net, account_id: u64) -> Vec<RemotePosition> {
-    net.hub.query(QueryMsg::RemotePositions { account_id })
-}
-
-fn lock(net: &Net, account_id: u64) -> SatelliteLock {
-    net.sat.query(QueryMsg::SatelliteLock {
-        channel_id: SAT_CHANNEL.into(),
-        account_id,
-        denom: ATOM.into(),
-    })
-}
-
-fn health(net: &Net, account_id: u64) -> HealthResponse {
-    net.hub.query(QueryMsg::Health { account_id })
-}
-
-/// 10 ATOM deposited and acknowledged for alice's account.
-fn funded() -> (Net, u64) {
-    let mut net = Net::new();
-    let id = net.open_account("alice");
-    net.sat_deposit("alice", id, 10_000_000).unwrap();
-    net.flush();
-    (net, id)
-}
-
-/// Puts the hub account `debt` uusdc in debt (no exposure); the pool lent it, so the ledger
-/// stays conserved (same helper as tests/ibc.rs).
-fn put_in_debt(net: &mut Net, id: u64, debt: i128) {
-    use bulwark_vault::state::{load_totals, ACCOUNTS, TOTALS};
-    let storage = &mut net.hub.deps.storage;
-    let mut a = ACCOUNTS.load(storage, id).unwrap();
-    a.settlement_balance = Int128::new(-debt);
-    ACCOUNTS.save(storage, id, &a).unwrap();
-    let mut t = load_totals(storage, USDC).unwrap();
-    t.accounts = t.accounts.checked_sub(Int128::new(debt)).unwrap();
-    t.pool += Uint128::new(debt as u128);
-    TOTALS.save(storage, USDC, &t).unwrap();
-}
-
-/// The owner closes the channel on the hub only (CloseChannel → our ChanCloseInit callback).
-/// The satellite's end stays OPEN until a relayer brings ChanCloseConfirm there.
-fn hub_closes_its_end(net: &mut Net) {
-    net.hub
-        .exec_owner(ExecuteMsg::CloseChannel {
-            channel_id: HUB_CHANNEL.into(),
-        })
-        .unwrap();
-    contract::ibc_channel_close(
-        net.hub.deps.as_mut(),
-        net.hub.env.clone(),
-        IbcChannelCloseMsg::new_init(net.hub.channel.clone()),
-    )
-    .unwrap();
-}
 
 /// The owner closes the channel on the satellite only. Returns false when the satellite
 /// refuses to close (fix of finding 2: only the hub closes channels).

@@ -15,45 +15,12 @@ use cosmwasm_std::{
     Uint128, WasmQuery,
 };
 
-use bulwark_types::ibc::{RemotePosition, TransferRecord};
+use bulwark_types::ibc::TransferRecord;
 use bulwark_types::market::{AccountRisk, ScenarioGrid, UnderlyingRisk};
 use bulwark_types::oracle::{price_record_key, PriceRecord};
-use bulwark_types::vault::{ExecuteMsg, HealthResponse, QueryMsg};
-use bulwark_vault::contract;
+use bulwark_types::vault::{ExecuteMsg, QueryMsg};
 use bulwark_vault::ContractError;
-use cosmwasm_std::IbcChannelCloseMsg;
 use ibc_common::*;
-
-fn positions(net: &Net, account_id: u64) -> Vec<RemotePosition> {
-    net.hub.query(QueryMsg::RemotePositions { account_id })
-}
-
-fn health(net: &Net, account_id: u64) -> HealthResponse {
-    net.hub.query(QueryMsg::Health { account_id })
-}
-
-/// 10 ATOM deposited and acknowledged for alice's account (70 USDC of collateral value).
-fn funded() -> (Net, u64) {
-    let mut net = Net::new();
-    let id = net.open_account("alice");
-    net.sat_deposit("alice", id, 10_000_000).unwrap();
-    net.flush();
-    (net, id)
-}
-
-fn hub_closes_its_end(net: &mut Net) {
-    net.hub
-        .exec_owner(ExecuteMsg::CloseChannel {
-            channel_id: HUB_CHANNEL.into(),
-        })
-        .unwrap();
-    contract::ibc_channel_close(
-        net.hub.deps.as_mut(),
-        net.hub.env.clone(),
-        IbcChannelCloseMsg::new_init(net.hub.channel.clone()),
-    )
-    .unwrap();
-}
 
 /// Gives the hub account exposure in a (mock) market: the account lists `market` and the hub's
 /// querier answers its `AccountRisk` with a requirement of `maintenance` (no scenario loss,
@@ -266,19 +233,6 @@ fn finding_c_recover_as_failed_at_the_timeout_races_a_lagging_counterparty_clock
         .unwrap();
 }
 
-/// Same debt helper as tests/ibc_review.rs.
-fn bulwark_vault_put_in_debt(net: &mut Net, id: u64, debt: i128) {
-    use bulwark_vault::state::{load_totals, ACCOUNTS, TOTALS};
-    let storage = &mut net.hub.deps.storage;
-    let mut a = ACCOUNTS.load(storage, id).unwrap();
-    a.settlement_balance = Int128::new(-debt);
-    ACCOUNTS.save(storage, id, &a).unwrap();
-    let mut t = load_totals(storage, USDC).unwrap();
-    t.accounts = t.accounts.checked_sub(Int128::new(debt)).unwrap();
-    t.pool += Uint128::new(debt as u128);
-    TOTALS.save(storage, USDC, &t).unwrap();
-}
-
 // -------------------------------------------------------------------------------------------
 // FINDING D (low–medium, liveness): F4 was fixed for health only. A keeper seizure that the
 // satellite will refuse (a recipient the hub's string check accepts but the satellite's
@@ -294,7 +248,7 @@ fn bulwark_vault_put_in_debt(net: &mut Net, id: u64, debt: i128) {
 #[test]
 fn finding_d_a_refundable_keeper_seizure_blocks_the_insurance_seizure_for_free() {
     let (mut net, id) = funded();
-    bulwark_vault_put_in_debt(&mut net, id, 75_000_000);
+    put_in_debt(&mut net, id, 75_000_000);
     let griefer = net.hub.addr("griefer");
     let grief = net.hub_exec(
         &griefer,

@@ -685,3 +685,60 @@ pub fn ack_error(ack: &Binary) -> Option<String> {
 pub fn dump(storage: &dyn Storage) -> Vec<(Vec<u8>, Vec<u8>)> {
     storage.range(None, None, Order::Ascending).collect()
 }
+
+/// The hub's remote positions of an account.
+pub fn positions(net: &Net, account_id: u64) -> Vec<bulwark_types::ibc::RemotePosition> {
+    net.hub.query(QueryMsg::RemotePositions { account_id })
+}
+
+/// The satellite's ATOM lock for a hub account.
+pub fn lock(net: &Net, account_id: u64) -> bulwark_types::ibc::SatelliteLock {
+    net.sat.query(QueryMsg::SatelliteLock {
+        channel_id: SAT_CHANNEL.into(),
+        account_id,
+        denom: ATOM.into(),
+    })
+}
+
+pub fn health(net: &Net, account_id: u64) -> bulwark_types::vault::HealthResponse {
+    net.hub.query(QueryMsg::Health { account_id })
+}
+
+/// A connected pair with alice's hub account holding 10 ATOM deposited on the satellite.
+pub fn funded() -> (Net, u64) {
+    let mut net = Net::new();
+    let id = net.open_account("alice");
+    net.sat_deposit("alice", id, 10_000_000).unwrap();
+    net.flush();
+    (net, id)
+}
+
+/// Puts the hub account `debt` uusdc in debt (no exposure); the pool lent it, so the ledger
+/// stays conserved.
+pub fn put_in_debt(net: &mut Net, id: u64, debt: i128) {
+    use bulwark_vault::state::{load_totals, ACCOUNTS, TOTALS};
+    let storage = &mut net.hub.deps.storage;
+    let mut a = ACCOUNTS.load(storage, id).unwrap();
+    a.settlement_balance = Int128::new(-debt);
+    ACCOUNTS.save(storage, id, &a).unwrap();
+    let mut t = load_totals(storage, USDC).unwrap();
+    t.accounts = t.accounts.checked_sub(Int128::new(debt)).unwrap();
+    t.pool += Uint128::new(debt as u128);
+    TOTALS.save(storage, USDC, &t).unwrap();
+}
+
+/// The owner closes the channel on the hub only (CloseChannel → our ChanCloseInit callback).
+/// The satellite's end stays open until a relayer brings ChanCloseConfirm there.
+pub fn hub_closes_its_end(net: &mut Net) {
+    net.hub
+        .exec_owner(ExecuteMsg::CloseChannel {
+            channel_id: HUB_CHANNEL.into(),
+        })
+        .unwrap();
+    bulwark_vault::contract::ibc_channel_close(
+        net.hub.deps.as_mut(),
+        net.hub.env.clone(),
+        cosmwasm_std::IbcChannelCloseMsg::new_init(net.hub.channel.clone()),
+    )
+    .unwrap();
+}
