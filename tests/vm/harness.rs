@@ -241,6 +241,51 @@ impl VmContract {
         into_result(res.map_err(|e| e.to_string())?).map(|r| (r, gas))
     }
 
+    pub fn ibc_channel_open(
+        &mut self,
+        msg: &cosmwasm_std::IbcChannelOpenMsg,
+    ) -> Result<CallGas, String> {
+        let env = self.env.clone();
+        let (res, gas) =
+            self.measure(|c| cosmwasm_vm::call_ibc_channel_open(&mut c.instance, &env, msg));
+        into_result(res.map_err(|e| e.to_string())?).map(|_| gas)
+    }
+
+    pub fn ibc_channel_connect(
+        &mut self,
+        msg: &cosmwasm_std::IbcChannelConnectMsg,
+    ) -> Result<CallGas, String> {
+        let env = self.env.clone();
+        let (res, gas) = self.measure(|c| {
+            cosmwasm_vm::call_ibc_channel_connect::<_, _, _, Empty>(&mut c.instance, &env, msg)
+        });
+        into_result(res.map_err(|e| e.to_string())?).map(|_| gas)
+    }
+
+    /// Receives a packet; returns the acknowledgement bytes.
+    pub fn ibc_packet_receive(
+        &mut self,
+        msg: &cosmwasm_std::IbcPacketReceiveMsg,
+    ) -> Result<(Binary, CallGas), String> {
+        let env = self.env.clone();
+        let (res, gas) = self.measure(|c| {
+            cosmwasm_vm::call_ibc_packet_receive::<_, _, _, Empty>(&mut c.instance, &env, msg)
+        });
+        let r = into_result(res.map_err(|e| e.to_string())?)?;
+        Ok((r.acknowledgement.unwrap_or_default(), gas))
+    }
+
+    pub fn ibc_packet_ack(
+        &mut self,
+        msg: &cosmwasm_std::IbcPacketAckMsg,
+    ) -> Result<CallGas, String> {
+        let env = self.env.clone();
+        let (res, gas) = self.measure(|c| {
+            cosmwasm_vm::call_ibc_packet_ack::<_, _, _, Empty>(&mut c.instance, &env, msg)
+        });
+        into_result(res.map_err(|e| e.to_string())?).map(|_| gas)
+    }
+
     pub fn query<M: Serialize>(&mut self, msg: &M) -> Result<(Binary, CallGas), String> {
         let env = self.env.clone();
         let msg = serde_json::to_vec(msg).map_err(|e| e.to_string())?;

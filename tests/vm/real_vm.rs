@@ -479,3 +479,155 @@ fn vault_settle_and_deposit_gas() {
     c.next_block(6);
     report("vault_settle", settle(&mut c, 2_000_000));
 }
+
+/// The hub vault's side of remote collateral in the VM: receiving a satellite deposit
+/// (relayer's transaction), a remote withdrawal (the account owner's) and the ack of its
+/// release (relayer's). The oracle record answers every raw read of the oracle; the breaker's
+/// records are empty (Normal).
+#[test]
+fn ibc_hub_deposit_withdraw_and_ack_gas() {
+    use bulwark_types::ibc::{
+        CounterpartyConfig, IbcConfig, IbcRole, RemoteCollateralConfig, VaultAck, VaultPacket,
+        IBC_VERSION,
+    };
+    use bulwark_types::vault::ExecuteMsg;
+    use cosmwasm_std::{
+        CosmosMsg, Decimal, IbcAcknowledgement, IbcChannel, IbcChannelConnectMsg,
+        IbcChannelOpenMsg, IbcEndpoint, IbcMsg, IbcOrder, IbcPacket, IbcPacketAckMsg,
+        IbcPacketReceiveMsg, IbcTimeout,
+    };
+
+    let api = cosmwasm_vm::testing::MockApi::default();
+    let oracle_addr = api.addr_make("oracle");
+    let now = cosmwasm_vm::testing::mock_env().block.time.seconds();
+    let record = serde_json::json!({"p": "10", "t": now - 10, "h": 1, "n": 2, "f": 0});
+    let oracle_q = oracle_addr.clone();
+    let mut c = VmContract::with_wasm_querier("bulwark_vault", move |q| match q {
+        WasmQuery::Raw { contract_addr, .. } if *contract_addr == oracle_q => {
+            SystemResult::Ok(ContractResult::Ok(to_json_binary(&record).unwrap()))
+        }
+        WasmQuery::Raw { .. } => SystemResult::Ok(ContractResult::Ok(Binary::default())),
+        _ => SystemResult::Err(cosmwasm_std::SystemError::Unknown {}),
+    });
+    let (owner, alice, relayer) = (c.addr("dao"), c.addr("alice"), c.addr("relayer"));
+    let msg = bulwark_testing::vault::instantiate_msg_with(
+        &owner,
+        &Addr::unchecked(oracle_addr),
+        &c.addr("breaker"),
+    );
+    c.instantiate(&owner, &msg).unwrap();
+    let (connection, hub_port, sat_port) = ("connection-0", "wasm.hub", "wasm.sat");
+    for m in [
+        ExecuteMsg::SetIbcConfig(IbcConfig {
+            role: IbcRole::Hub,
+            packet_timeout_secs: 600,
+        }),
+        ExecuteMsg::AllowCounterparty(CounterpartyConfig {
+            connection_id: connection.into(),
+            port_id: sat_port.into(),
+            remote_haircut: Decimal::percent(10),
+            remote_insurance_addr: None,
+        }),
+        ExecuteMsg::SetRemoteCollateral(RemoteCollateralConfig {
+            connection_id: connection.into(),
+            denom: "uatom".into(),
+            oracle_asset_id: "ATOM".into(),
+            decimals: 6,
+            haircut: Decimal::percent(20),
+            deposit_cap: Uint128::new(1_000_000_000_000),
+        }),
+    ] {
+        c.execute(&owner, &m).unwrap_or_else(|e| panic!("{e}"));
+    }
+    c.execute(&alice, &ExecuteMsg::CreateAccount {}).unwrap();
+    // the satellite opened the channel; the hub answers OpenTry and OpenConfirm
+    let channel = IbcChannel::new(
+        IbcEndpoint {
+            port_id: hub_port.into(),
+            channel_id: "channel-0".into(),
+        },
+        IbcEndpoint {
+            port_id: sat_port.into(),
+            channel_id: "channel-7".into(),
+        },
+        IbcOrder::Unordered,
+        IBC_VERSION,
+        connection,
+    );
+    c.ibc_channel_open(&IbcChannelOpenMsg::new_try(channel.clone(), IBC_VERSION))
+        .unwrap_or_else(|e| panic!("open try: {e}"));
+    c.ibc_channel_connect(&IbcChannelConnectMsg::new_confirm(channel.clone()))
+        .unwrap_or_else(|e| panic!("connect: {e}"));
+    c.execute(
+        &alice,
+        &ExecuteMsg::SetRemoteOwner {
+            account_id: 1,
+            channel_id: "channel-0".into(),
+            remote_addr: Some("cosmos1alice".into()),
+        },
+    )
+    .unwrap();
+
+    c.next_block(6);
+    let deposit = VaultPacket::Deposit {
+        transfer_id: 1,
+        account_id: 1,
+        denom: "uatom".into(),
+        amount: Uint128::new(10_000_000),
+        depositor: "cosmos1alice".into(),
+    };
+    let packet = IbcPacket::new(
+        to_json_binary(&deposit).unwrap(),
+        channel.counterparty_endpoint.clone(),
+        channel.endpoint.clone(),
+        1,
+        IbcTimeout::with_timestamp(c.env.block.time.plus_seconds(600)),
+    );
+    let (ack, gas) = c
+        .ibc_packet_receive(&IbcPacketReceiveMsg::new(packet, relayer.clone()))
+        .unwrap_or_else(|e| panic!("receive: {e}"));
+    assert_eq!(ack, VaultAck::ok(1, false).unwrap(), "deposit refused");
+    report("ibc_receive_deposit (hub)", gas);
+
+    c.next_block(6);
+    let (res, gas) = c
+        .execute(
+            &alice,
+            &ExecuteMsg::WithdrawRemote {
+                account_id: 1,
+                channel_id: "channel-0".into(),
+                denom: "uatom".into(),
+                amount: Uint128::new(4_000_000),
+                recipient: "cosmos1alice".into(),
+            },
+        )
+        .unwrap_or_else(|e| panic!("withdraw: {e}"));
+    report("ibc_withdraw_remote (hub)", gas);
+    let (data, timeout) = res
+        .messages
+        .iter()
+        .find_map(|m| match &m.msg {
+            CosmosMsg::Ibc(IbcMsg::SendPacket { data, timeout, .. }) => {
+                Some((data.clone(), timeout.clone()))
+            }
+            _ => None,
+        })
+        .expect("a release packet");
+    let release = IbcPacket::new(
+        data,
+        channel.endpoint.clone(),
+        channel.counterparty_endpoint.clone(),
+        1,
+        timeout,
+    );
+    let transfer_id = match cosmwasm_std::from_json(&release.data).unwrap() {
+        VaultPacket::Release { transfer_id, .. } => transfer_id,
+        other => panic!("not a release: {other:?}"),
+    };
+    c.next_block(6);
+    let ack = IbcAcknowledgement::new(VaultAck::ok(transfer_id, false).unwrap());
+    let gas = c
+        .ibc_packet_ack(&IbcPacketAckMsg::new(ack, release, relayer))
+        .unwrap_or_else(|e| panic!("ack: {e}"));
+    report("ibc_ack_release (hub)", gas);
+}
