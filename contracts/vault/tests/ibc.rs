@@ -740,18 +740,8 @@ fn a_keeper_buys_remote_collateral_of_a_liquidatable_account() {
         })
     );
     let keeper_sat = net.sat.addr("keeper").to_string();
-    net.hub_exec(
-        &keeper,
-        ExecuteMsg::SeizeRemote {
-            account_id: id,
-            channel_id: HUB_CHANNEL.into(),
-            denom: ATOM.into(),
-            amount: Uint128::new(5_000_000),
-            recipient: Some(keeper_sat.clone()),
-        },
-        &[coin(49_500_001, USDC)],
-    )
-    .unwrap();
+    net.seize(id, 5_000_000, Some(keeper_sat.clone()), 49_500_001)
+        .unwrap();
     // in flight: the collateral is debited, the payment not yet credited (escrow); health
     // counts min(escrow, counted value of the seized 5 ATOM) = 35 USDC meanwhile, so the
     // equity does not move (review finding 4)
@@ -764,18 +754,8 @@ fn a_keeper_buys_remote_collateral_of_a_liquidatable_account() {
     net.assert_agree(&[id]);
 
     // a failed seizure refunds the keeper's payment and restores the collateral
-    net.hub_exec(
-        &keeper,
-        ExecuteMsg::SeizeRemote {
-            account_id: id,
-            channel_id: HUB_CHANNEL.into(),
-            denom: ATOM.into(),
-            amount: Uint128::new(1_000_000),
-            recipient: Some(keeper_sat),
-        },
-        &[coin(9_900_001, USDC)],
-    )
-    .unwrap();
+    net.seize(id, 1_000_000, Some(keeper_sat.to_string()), 9_900_001)
+        .unwrap();
     net.time_out(0);
     let refund: Uint128 = net.hub.query(QueryMsg::Claimable {
         address: keeper.to_string(),
@@ -982,19 +962,7 @@ fn breakers_on_both_sides_guard_remote_withdrawals_but_not_seizures() {
     // a seizure is not an outflow the satellite's breaker may stop
     net.sat.block(&[ActionClass::IbcOut, ActionClass::Withdraw]);
     put_in_debt(&mut net, id, 100_000_000);
-    let keeper = net.hub.addr("keeper");
-    net.hub_exec(
-        &keeper,
-        ExecuteMsg::SeizeRemote {
-            account_id: id,
-            channel_id: HUB_CHANNEL.into(),
-            denom: ATOM.into(),
-            amount: Uint128::new(10_000_000),
-            recipient: None,
-        },
-        &[],
-    )
-    .unwrap();
+    net.seize(id, 10_000_000, None, 0).unwrap();
     assert!(is_ok_ack(&net.deliver(0)));
     net.flush();
     net.assert_agree(&[id]);

@@ -59,18 +59,8 @@ fn finding1_recover_transfer_on_one_sided_close_double_pays_a_keeper() {
     net.hub_without_insurance();
     let keeper = net.hub.addr("keeper");
     let keeper_sat = net.sat.addr("keeper");
-    net.hub_exec(
-        &keeper,
-        ExecuteMsg::SeizeRemote {
-            account_id: id,
-            channel_id: HUB_CHANNEL.into(),
-            denom: ATOM.into(),
-            amount: Uint128::new(5_000_000),
-            recipient: Some(keeper_sat.to_string()),
-        },
-        &[coin(49_500_001, USDC)],
-    )
-    .unwrap();
+    net.seize(id, 5_000_000, Some(keeper_sat.to_string()), 49_500_001)
+        .unwrap();
     let transfer_id = net.hub.transfers()[0].transfer_id;
 
     // the DAO closes the channel on the hub; the satellite's end is still open
@@ -175,17 +165,7 @@ fn finding3_haircut_sum_of_one_makes_bad_debt_unresolvable() {
     put_in_debt(&mut net, id, 100_000_000);
     let keeper = net.hub.addr("keeper");
     let liquidate = net.hub_exec(&keeper, ExecuteMsg::Liquidate { account_id: id }, &[]);
-    let seize = net.hub_exec(
-        &keeper,
-        ExecuteMsg::SeizeRemote {
-            account_id: id,
-            channel_id: HUB_CHANNEL.into(),
-            denom: ATOM.into(),
-            amount: Uint128::new(10_000_000),
-            recipient: None,
-        },
-        &[],
-    );
+    let seize = net.seize(id, 10_000_000, None, 0);
     // CORRECT: one of the two ways to resolve the insolvency must be open
     assert!(
         liquidate.is_ok() || seize.is_ok(),
@@ -216,17 +196,12 @@ fn finding4_a_refundable_seizure_depresses_health_at_no_cost() {
     // insurance address (review 2, finding D)
     net.hub_without_insurance();
     let keeper = net.hub.addr("keeper");
-    net.hub_exec(
-        &keeper,
-        ExecuteMsg::SeizeRemote {
-            account_id: id,
-            channel_id: HUB_CHANNEL.into(),
-            denom: ATOM.into(),
-            amount: Uint128::new(10_000_000),
-            // valid for the hub's string check, refused by the satellite's addr_validate
-            recipient: Some("not-a-satellite-address".into()),
-        },
-        &[coin(99_000_001, USDC)],
+    // valid for the hub's string check, refused by the satellite's addr_validate
+    net.seize(
+        id,
+        10_000_000,
+        Some("not-a-satellite-address".into()),
+        99_000_001,
     )
     .unwrap();
     let in_flight = health(&net, id).equity;
@@ -361,18 +336,7 @@ fn finding6_dust_redeposit_postpones_bad_debt_cover() {
     let (mut net, id) = funded();
     put_in_debt(&mut net, id, 100_000_000);
     let keeper = net.hub.addr("keeper");
-    net.hub_exec(
-        &keeper,
-        ExecuteMsg::SeizeRemote {
-            account_id: id,
-            channel_id: HUB_CHANNEL.into(),
-            denom: ATOM.into(),
-            amount: Uint128::new(10_000_000),
-            recipient: None,
-        },
-        &[],
-    )
-    .unwrap();
+    net.seize(id, 10_000_000, None, 0).unwrap();
     net.flush();
     assert!(positions(&net, id).is_empty());
     // the owner lands 1 uatom before the keeper's Liquidate
@@ -433,16 +397,11 @@ fn finding7_escrowed_keeper_payment_reaches_the_debtor_after_the_debt_was_social
     // insurance address (review 2, finding D)
     net.hub_without_insurance();
     let keeper = net.hub.addr("keeper");
-    net.hub_exec(
-        &keeper,
-        ExecuteMsg::SeizeRemote {
-            account_id: id,
-            channel_id: HUB_CHANNEL.into(),
-            denom: ATOM.into(),
-            amount: Uint128::new(10_000_000),
-            recipient: Some(net.sat.addr("keeper").to_string()),
-        },
-        &[coin(99_000_001, USDC)],
+    net.seize(
+        id,
+        10_000_000,
+        Some(net.sat.addr("keeper").to_string()),
+        99_000_001,
     )
     .unwrap();
     let transfer_id = net.hub.transfers()[0].transfer_id;
@@ -911,17 +870,11 @@ fn fixed3_a_delisted_remote_collateral_counts_zero_and_can_still_be_sold_to_a_ke
     // keepers may buy an insolvent account's collateral only where the chain has no
     // insurance address (review 2, finding D)
     net.hub_without_insurance();
-    let keeper = net.hub.addr("keeper");
-    net.hub_exec(
-        &keeper,
-        ExecuteMsg::SeizeRemote {
-            account_id: id,
-            channel_id: HUB_CHANNEL.into(),
-            denom: ATOM.into(),
-            amount: Uint128::new(5_000_000),
-            recipient: Some(net.sat.addr("keeper").to_string()),
-        },
-        &[coin(49_500_001, USDC)],
+    net.seize(
+        id,
+        5_000_000,
+        Some(net.sat.addr("keeper").to_string()),
+        49_500_001,
     )
     .unwrap();
     net.flush();

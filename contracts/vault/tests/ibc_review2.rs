@@ -90,19 +90,8 @@ fn with_exposure(net: &mut Net, id: u64, maintenance: u128, settlement: i128) {
 }
 
 fn keeper_seize(net: &mut Net, id: u64, amount: u128, pay: u128) -> Result<(), ContractError> {
-    let keeper = net.hub.addr("keeper");
     let recipient = net.sat.addr("keeper").to_string();
-    net.hub_exec(
-        &keeper,
-        ExecuteMsg::SeizeRemote {
-            account_id: id,
-            channel_id: HUB_CHANNEL.into(),
-            denom: ATOM.into(),
-            amount: Uint128::new(amount),
-            recipient: Some(recipient),
-        },
-        &[coin(pay, USDC)],
-    )
+    net.seize(id, amount, Some(recipient), pay)
 }
 
 // -------------------------------------------------------------------------------------------

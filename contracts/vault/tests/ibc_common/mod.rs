@@ -511,6 +511,35 @@ impl Net {
         Ok(())
     }
 
+    /// `SeizeRemote` of `amount` ATOM of hub account `id` by the hub's "keeper": a purchase
+    /// paying `pay` uusdc with the collateral sent to `recipient` on the satellite, or (`pay`
+    /// 0, no recipient) the insurance seizure.
+    pub fn seize(
+        &mut self,
+        id: u64,
+        amount: u128,
+        recipient: Option<String>,
+        pay: u128,
+    ) -> Result<(), ContractError> {
+        let keeper = self.hub.addr("keeper");
+        let funds = if pay == 0 {
+            vec![]
+        } else {
+            vec![cosmwasm_std::coin(pay, USDC)]
+        };
+        self.hub_exec(
+            &keeper,
+            ExecuteMsg::SeizeRemote {
+                account_id: id,
+                channel_id: HUB_CHANNEL.into(),
+                denom: ATOM.into(),
+                amount: Uint128::new(amount),
+                recipient,
+            },
+            &funds,
+        )
+    }
+
     fn side(&mut self, dir: Dir) -> (&mut Vault, &mut Vault) {
         match dir {
             Dir::ToHub => (&mut self.hub, &mut self.sat),
