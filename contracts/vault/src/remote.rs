@@ -9,6 +9,7 @@
 //! * satellite: a deposit is `ibc_pending` until the hub's ack, then `ibc_locked`; a release
 //!   leaves `ibc_locked` when received.
 
+use cosmwasm_schema::serde::{de::DeserializeOwned, Serialize};
 use cosmwasm_std::{
     to_json_binary, Addr, BankMsg, Coin, CosmosMsg, Decimal, Deps, DepsMut, Empty, Env, IbcMsg,
     IbcTimeout, Int128, MessageInfo, Order, Response, StdResult, Storage, Timestamp, Uint128,
@@ -1424,19 +1425,28 @@ pub fn query_claimable(
         .unwrap_or_default())
 }
 
+/// One page of a config map keyed by two strings (connection + port or denom), in key order.
+fn page_by_pair<T: Serialize + DeserializeOwned>(
+    deps: Deps,
+    map: &Map<(&str, &str), T>,
+    start_after: Option<(String, String)>,
+    limit: Option<u32>,
+) -> Result<Vec<T>, ContractError> {
+    let start = start_after
+        .as_ref()
+        .map(|(a, b)| Bound::exclusive((a.as_str(), b.as_str())));
+    map.range(deps.storage, start, None, Order::Ascending)
+        .take(crate::query::limit(limit))
+        .map(|r| Ok(r?.1))
+        .collect()
+}
+
 pub fn query_counterparties(
     deps: Deps,
     start_after: Option<(String, String)>,
     limit: Option<u32>,
 ) -> Result<Vec<CounterpartyConfig>, ContractError> {
-    let start = start_after
-        .as_ref()
-        .map(|(c, p)| Bound::exclusive((c.as_str(), p.as_str())));
-    COUNTERPARTIES
-        .range(deps.storage, start, None, Order::Ascending)
-        .take(crate::query::limit(limit))
-        .map(|r| Ok(r?.1))
-        .collect()
+    page_by_pair(deps, &COUNTERPARTIES, start_after, limit)
 }
 
 pub fn query_remote_collaterals(
@@ -1444,14 +1454,7 @@ pub fn query_remote_collaterals(
     start_after: Option<(String, String)>,
     limit: Option<u32>,
 ) -> Result<Vec<RemoteCollateralConfig>, ContractError> {
-    let start = start_after
-        .as_ref()
-        .map(|(c, d)| Bound::exclusive((c.as_str(), d.as_str())));
-    REMOTE_COLLATERALS
-        .range(deps.storage, start, None, Order::Ascending)
-        .take(crate::query::limit(limit))
-        .map(|r| Ok(r?.1))
-        .collect()
+    page_by_pair(deps, &REMOTE_COLLATERALS, start_after, limit)
 }
 
 pub fn query_channels(
