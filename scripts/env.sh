@@ -19,3 +19,8 @@ SPEED_CONTRACTS=(options)
 # Built with the `release-small` profile (opt-level "z") and wasm-opt -Oz: the vault with its
 # IBC protocol is the largest contract (contracts/vault/README.md, "Size").
 SMALL_CONTRACTS=(vault)
+# Third-party contracts built into artifacts/ like ours, from crates.io at the exact version
+# their wrapper crate pins: third_party/<name> (package `bulwark-third-party-<name>`) becomes
+# artifacts/<name with _>.wasm, built with the `release` profile (opt-level "s") and
+# wasm-opt -Os. Not part of CONTRACTS, which is our deployment order.
+THIRD_PARTY_CONTRACTS=(cw3-fixed-multisig cw20-base)
