@@ -58,7 +58,7 @@ fn buy_a_call_and_settle_it_through_the_real_vault() {
     s.execute_with_funds(
         &lp,
         &vault_addr,
-        &vault::ExecuteMsg::LpDeposit {},
+        &vault::ExecuteMsg::LpDeposit { min_shares: None },
         &[coin(100_000_000_000, USDC)],
     )
     .unwrap();

@@ -83,7 +83,7 @@ impl World {
         w.s.execute_with_funds(
             &lp,
             &vault_addr,
-            &vault::ExecuteMsg::LpDeposit {},
+            &vault::ExecuteMsg::LpDeposit { min_shares: None },
             &[coin(1_000_000_000_000, USDC)],
         )
         .unwrap();

@@ -431,7 +431,7 @@ fn vault_settle_and_deposit_gas() {
         .unwrap();
     c.execute_with_funds(
         &lp,
-        &vault::ExecuteMsg::LpDeposit {},
+        &vault::ExecuteMsg::LpDeposit { min_shares: None },
         coins(100_000_000_000, "uusdc"),
     )
     .unwrap();

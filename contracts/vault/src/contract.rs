@@ -120,12 +120,12 @@ pub fn execute(
             recipient,
         } => exec::withdraw(deps, env, info, account_id, denom, amount, recipient),
         ExecuteMsg::Settle(s) => settle::settle(deps, env, info, s),
-        ExecuteMsg::LpDeposit {} => exec::lp_deposit(deps, env, info),
+        ExecuteMsg::LpDeposit { min_shares } => exec::lp_deposit(deps, env, info, min_shares),
         ExecuteMsg::RequestLpWithdraw { shares } => {
             exec::request_lp_withdraw(deps, env, info, shares)
         }
         ExecuteMsg::CancelLpWithdraw {} => exec::cancel_lp_withdraw(deps, info),
-        ExecuteMsg::LpWithdraw {} => exec::lp_withdraw(deps, env, info),
+        ExecuteMsg::LpWithdraw { min_amount } => exec::lp_withdraw(deps, env, info, min_amount),
         ExecuteMsg::DepositInsurance {} => exec::deposit_insurance(deps, info),
         ExecuteMsg::WithdrawInsurance {
             denom,
@@ -352,7 +352,9 @@ pub fn ibc_packet_timeout(
 #[cfg_attr(not(feature = "library"), entry_point)]
 pub fn migrate(deps: DepsMut, _env: Env, _msg: MigrateMsg) -> Result<Response, ContractError> {
     let from_version = prepare_migration(deps.storage, CONTRACT_NAME, CONTRACT_VERSION)?;
-    // No state layout has changed yet; versioned state migrations go here as they appear.
+    // No step needed yet: the fields added since (issue 16: `DenomTotals::{debt, uncovered}`,
+    // `Account::written_off`, `LpWithdrawRequest::expires_at`, `lp_withdraw_window_secs`) load
+    // with serde defaults (docs/decisions.md D23–D25). Versioned state steps go here.
     Ok(migration_response(&from_version, CONTRACT_VERSION))
 }
 
@@ -534,7 +536,7 @@ mod tests {
             deps.as_mut(),
             env.clone(),
             message_info(&bob, &[coin(1_000, "uusdc")]),
-            ExecuteMsg::LpDeposit {},
+            ExecuteMsg::LpDeposit { min_shares: None },
         )
         .unwrap();
         assert_eq!(res.attributes[0].value, "lp_deposit");
@@ -594,7 +596,7 @@ mod tests {
             deps.as_mut(),
             later,
             message_info(&bob, &[]),
-            ExecuteMsg::LpWithdraw {},
+            ExecuteMsg::LpWithdraw { min_amount: None },
         )
         .unwrap();
         assert_eq!(res.attributes[0].value, "lp_withdraw");

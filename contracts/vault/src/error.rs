@@ -127,6 +127,12 @@ pub enum ContractError {
     NoRequest,
     #[error("the withdrawal request is ready at {ready_at}, now {now}")]
     RequestNotReady { ready_at: u64, now: u64 },
+    #[error("the withdrawal request expired at {expired_at}, now {now}")]
+    RequestExpired { expired_at: u64, now: u64 },
+    #[error("{got} is below the minimum {min}")]
+    Slippage { got: Uint128, min: Uint128 },
+    #[error("the price of {asset_id} is not settled for LP pricing")]
+    LpPriceUnsettled { asset_id: String },
     #[error("the pool's free liquidity {free} cannot pay {amount} (locked {locked})")]
     InsufficientFreeLiquidity {
         free: Uint128,

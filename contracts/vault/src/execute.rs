@@ -10,11 +10,12 @@ use bulwark_types::circuit_breaker::{is_action_allowed, ActionClass};
 use bulwark_types::market::{
     MarketQueryMsg, PoolExposure, ScenarioGrid, MAX_SCENARIOS, SCENARIO_GRIDS,
 };
-use bulwark_types::oracle::PricePurpose;
+use bulwark_types::oracle::{query_price_raw, PricePurpose};
 use bulwark_types::ownership::assert_owner;
 use bulwark_types::vault::{
     CollateralConfig, Cw20HookMsg, Cw20ReceiveMsg, DenomKind, LpWithdrawRequest, MarketKind,
-    VaultParams, MAX_ACCOUNTS_PER_OWNER, MAX_COLLATERAL_TYPES, MAX_MARKETS,
+    VaultParams, MAX_ACCOUNTS_PER_OWNER, MAX_COLLATERAL_TYPES, MAX_LP_WITHDRAW_WINDOW_SECS,
+    MAX_MARKETS, MAX_SCENARIO_GRIDS,
 };
 
 use crate::error::ContractError;
@@ -50,6 +51,9 @@ pub fn validate_params(p: &VaultParams) -> Result<(), ContractError> {
     }
     if p.price_max_age_secs == 0 {
         return Err(invalid("price_max_age_secs", "must be positive"));
+    }
+    if p.lp_withdraw_window_secs == 0 || p.lp_withdraw_window_secs > MAX_LP_WITHDRAW_WINDOW_SECS {
+        return Err(invalid("lp_withdraw_window_secs", "must be in (0, 7 days]"));
     }
     if p.liquidation_close_factor.is_zero() || p.liquidation_close_factor > Decimal::one() {
         return Err(invalid("liquidation_close_factor", "must be in (0, 1]"));
@@ -195,6 +199,14 @@ pub fn one_settlement_coin(info: &MessageInfo, config: &Config) -> Result<Uint12
     Ok(coin.amount)
 }
 
+/// `Slippage` when `got` is below the caller's minimum.
+fn check_min(got: Uint128, min: Option<Uint128>) -> Result<(), ContractError> {
+    match min {
+        Some(min) if got < min => Err(ContractError::Slippage { got, min }),
+        _ => Ok(()),
+    }
+}
+
 pub fn load_account(storage: &dyn Storage, account_id: u64) -> Result<Account, ContractError> {
     ACCOUNTS
         .may_load(storage, account_id)?
@@ -216,9 +228,14 @@ pub fn load_owned_account(
     Ok(account)
 }
 
-/// Σ traders' unrealized PnL and Σ locked liquidity over every registered market (≤ MAX_MARKETS).
-pub fn pool_exposure(deps: cosmwasm_std::Deps) -> Result<(Int128, Uint128), ContractError> {
+/// Over every registered market (≤ MAX_MARKETS): Σ traders' unrealized PnL, Σ of its positive
+/// parts (what the pool owes the markets' traders, counting no market's net trader loss as
+/// collectable) and Σ locked liquidity.
+pub fn pool_exposure(
+    deps: cosmwasm_std::Deps,
+) -> Result<(Int128, Uint128, Uint128), ContractError> {
     let mut pnl = Int128::zero();
+    let mut owed = Uint128::zero();
     let mut locked = Uint128::zero();
     // bounded: at most MAX_MARKETS registered markets
     for item in MARKETS.keys(deps.storage, None, None, cosmwasm_std::Order::Ascending) {
@@ -227,9 +244,40 @@ pub fn pool_exposure(deps: cosmwasm_std::Deps) -> Result<(Int128, Uint128), Cont
             .querier
             .query_wasm_smart(&market_addr, &MarketQueryMsg::PoolExposure {})?;
         pnl = pnl.checked_add(e.unrealized_trader_pnl)?;
+        owed = owed.checked_add(Uint128::try_from(
+            e.unrealized_trader_pnl.max(Int128::zero()),
+        )?)?;
         locked = locked.checked_add(e.locked_liquidity)?;
     }
-    Ok((pnl, locked))
+    Ok((pnl, owed, locked))
+}
+
+/// LP pricing needs the markets' valuation to be current. It is not while an underlying's
+/// oracle record is paused or move-blocked (markets value at the last accepted price), or
+/// holds a value stored in this block that differs from the previous one (markets value at
+/// the previous value until the next block, D9): an LP would leave or join at a superseded
+/// NAV. Bounded: at most MAX_SCENARIO_GRIDS underlyings, one raw read each.
+pub fn ensure_lp_prices_settled(
+    deps: Deps,
+    env: &Env,
+    config: &Config,
+) -> Result<(), ContractError> {
+    for asset_id in SCENARIO_GRIDS.keys(deps.storage, None, None, cosmwasm_std::Order::Ascending) {
+        let asset_id = asset_id?;
+        let oracle = config
+            .oracle_addr
+            .as_ref()
+            .ok_or(ContractError::OracleNotConfigured)?;
+        if let Some(r) = query_price_raw(&deps.querier, oracle, &asset_id)? {
+            if r.is_paused()
+                || r.is_move_blocked()
+                || (r.block_height >= env.block.height && r.prev_price != Some(r.price))
+            {
+                return Err(ContractError::LpPriceUnsettled { asset_id });
+            }
+        }
+    }
+    Ok(())
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -348,10 +396,23 @@ pub fn set_scenario_grid(
             });
         }
     }
-    let version = SCENARIO_GRIDS
-        .may_load(deps.storage, &asset_id)?
-        .map(|g| g.version.saturating_add(1))
-        .unwrap_or(1);
+    let version = match SCENARIO_GRIDS.may_load(deps.storage, &asset_id)? {
+        Some(g) => g.version.saturating_add(1),
+        None => {
+            // bounded: counts at most MAX_SCENARIO_GRIDS keys
+            let count = SCENARIO_GRIDS
+                .keys(deps.storage, None, None, cosmwasm_std::Order::Ascending)
+                .take(MAX_SCENARIO_GRIDS as usize)
+                .count();
+            if count >= MAX_SCENARIO_GRIDS as usize {
+                return Err(ContractError::LimitReached {
+                    what: "scenario grids".into(),
+                    max: MAX_SCENARIO_GRIDS,
+                });
+            }
+            1
+        }
+    };
     let grid = ScenarioGrid {
         asset_id: asset_id.clone(),
         version,
@@ -461,6 +522,7 @@ pub fn create_account(deps: DepsMut, info: MessageInfo) -> Result<Response, Cont
             settlement_balance: Int128::zero(),
             collateral: vec![],
             markets: vec![],
+            written_off: Uint128::zero(),
         },
     )?;
     Ok(Response::new()
@@ -482,9 +544,8 @@ pub fn credit_account(
 ) -> Result<(), ContractError> {
     let mut totals = load_totals(storage, denom)?;
     if denom == config.settlement_denom && kind == DenomKind::Native {
-        account.settlement_balance = account
-            .settlement_balance
-            .checked_add(Int128::try_from(amount)?)?;
+        // repays debt first (and with it any part written off)
+        totals.shift(account, Int128::try_from(amount)?)?;
     } else {
         let cc = COLLATERALS
             .may_load(storage, denom)?
@@ -503,8 +564,8 @@ pub fn credit_account(
             });
         }
         account.credit(denom, amount)?;
+        totals.accounts = totals.accounts.checked_add(Int128::try_from(amount)?)?;
     }
-    totals.accounts = totals.accounts.checked_add(Int128::try_from(amount)?)?;
     TOTALS.save(storage, denom, &totals)?;
     ACCOUNTS.save(storage, account_id, account)?;
     Ok(())
@@ -664,12 +725,20 @@ pub fn withdraw(
 // ---------------------------------------------------------------------------------------------
 // LP pool
 
-pub fn lp_deposit(deps: DepsMut, env: Env, info: MessageInfo) -> Result<Response, ContractError> {
+pub fn lp_deposit(
+    deps: DepsMut,
+    env: Env,
+    info: MessageInfo,
+    min_shares: Option<Uint128>,
+) -> Result<Response, ContractError> {
     let config = CONFIG.load(deps.storage)?;
     let amount = one_settlement_coin(&info, &config)?;
     ensure_allowed(&deps.as_ref(), &env, &config, ActionClass::LpDeposit)?;
+    ensure_lp_prices_settled(deps.as_ref(), &env, &config)?;
     let mut totals = load_totals(deps.storage, &config.settlement_denom)?;
-    let (pnl, _) = pool_exposure(deps.as_ref())?;
+    // the deposit NAV counts traders' losses and accounts' debts in full: a joining LP pays
+    // at least the value it buys into
+    let (pnl, _, _) = pool_exposure(deps.as_ref())?;
     let nav = lp::nav(totals.pool, pnl)?;
     let total_shares = TOTAL_SHARES.may_load(deps.storage)?.unwrap_or_default();
     // NAV is floored at 0: with a true NAV ≤ 0 a new deposit would absorb the deficit of the
@@ -684,6 +753,7 @@ pub fn lp_deposit(deps: DepsMut, env: Env, info: MessageInfo) -> Result<Response
     if shares.is_zero() {
         return Err(ContractError::ZeroShares);
     }
+    check_min(shares, min_shares)?;
     totals.pool = totals.pool.checked_add(amount)?;
     let new_total = total_shares.checked_add(shares)?;
     let mut res = Response::new();
@@ -758,10 +828,15 @@ pub fn request_lp_withdraw(
         .block
         .time
         .plus_seconds(config.params.lp_withdraw_delay_secs);
+    let expires_at = ready_at.plus_seconds(config.params.lp_withdraw_window_secs);
     LP_REQUESTS.save(
         deps.storage,
         &info.sender,
-        &LpWithdrawRequest { shares, ready_at },
+        &LpWithdrawRequest {
+            shares,
+            ready_at,
+            expires_at,
+        },
     )?;
     Ok(Response::new()
         .add_attribute("action", "request_lp_withdraw")
@@ -790,18 +865,32 @@ pub fn cancel_lp_withdraw(deps: DepsMut, info: MessageInfo) -> Result<Response, 
         .add_attribute("lp", info.sender))
 }
 
-pub fn lp_withdraw(deps: DepsMut, env: Env, info: MessageInfo) -> Result<Response, ContractError> {
+pub fn lp_withdraw(
+    deps: DepsMut,
+    env: Env,
+    info: MessageInfo,
+    min_amount: Option<Uint128>,
+) -> Result<Response, ContractError> {
     let config = CONFIG.load(deps.storage)?;
     let request = LP_REQUESTS
         .may_load(deps.storage, &info.sender)?
         .ok_or(ContractError::NoRequest)?;
-    if env.block.time < request.ready_at {
+    let now = env.block.time;
+    if now < request.ready_at {
         return Err(ContractError::RequestNotReady {
             ready_at: request.ready_at.seconds(),
-            now: env.block.time.seconds(),
+            now: now.seconds(),
+        });
+    }
+    // void after its window: no standing option to exit ahead of a known loss
+    if now >= request.expires_at {
+        return Err(ContractError::RequestExpired {
+            expired_at: request.expires_at.seconds(),
+            now: now.seconds(),
         });
     }
     ensure_allowed(&deps.as_ref(), &env, &config, ActionClass::LpWithdraw)?;
+    ensure_lp_prices_settled(deps.as_ref(), &env, &config)?;
     let denom = share_denom(deps.storage)?;
     // ledger mode: the request's shares are still on the LP's ledger balance; tokenfactory:
     // they are in the vault's custody since the request
@@ -818,14 +907,18 @@ pub fn lp_withdraw(deps: DepsMut, env: Env, info: MessageInfo) -> Result<Respons
         });
     }
     let mut totals = load_totals(deps.storage, &config.settlement_denom)?;
-    let (pnl, locked) = pool_exposure(deps.as_ref())?;
-    let nav = lp::nav(totals.pool, pnl)?;
+    // the redemption NAV counts no trader's loss and no account's debt as collectable, and
+    // the payout comes only from the pool's coins
+    let (_, owed, locked) = pool_exposure(deps.as_ref())?;
+    let backed = totals.backed_pool();
+    let nav = backed.saturating_sub(owed);
     let total_shares = TOTAL_SHARES.may_load(deps.storage)?.unwrap_or_default();
     let assets = lp::assets_for_shares(request.shares, nav, total_shares)?;
     if assets.is_zero() {
         return Err(ContractError::ZeroAssets);
     }
-    let free = totals.pool.saturating_sub(locked);
+    check_min(assets, min_amount)?;
+    let free = backed.saturating_sub(locked);
     if assets > free {
         return Err(ContractError::InsufficientFreeLiquidity {
             free,
@@ -926,14 +1019,17 @@ pub fn owner_withdraw(
     };
     let mut totals = load_totals(deps.storage, &denom)?;
     let reference = totals.ledger_total()?;
-    let (slot, name) = match ledger {
-        OwnerLedger::Insurance => (&mut totals.insurance, "insurance"),
-        OwnerLedger::Fees => (&mut totals.fees, "fees"),
+    // the insurance fund is the first to absorb accounts' debt: that part stays
+    let debt = totals.debt;
+    let (slot, name, reserved) = match ledger {
+        OwnerLedger::Insurance => (&mut totals.insurance, "insurance", debt),
+        OwnerLedger::Fees => (&mut totals.fees, "fees", Uint128::zero()),
     };
-    if amount > *slot {
+    let free = slot.saturating_sub(reserved);
+    if amount > free {
         return Err(ContractError::InsufficientLedger {
             ledger: name.into(),
-            balance: *slot,
+            balance: free,
             amount,
         });
     }

@@ -19,7 +19,7 @@ use crate::health::{live_snapshot, StoredGrids};
 use crate::margin;
 use crate::settle::{apply_cash, store_market_risk};
 use crate::state::{
-    load_totals, Account, BadDebt, Config, PendingLiquidation, ACCOUNTS, BAD_DEBT, CONFIG,
+    load_totals, Account, Config, PendingLiquidation, ACCOUNTS, BAD_DEBT, CONFIG,
     PENDING_LIQUIDATION, TOTALS,
 };
 
@@ -264,13 +264,23 @@ pub fn finish_liquidation(
         snap.portfolio.maintenance,
     );
     let penalty = nominal.min(cap);
-    let keeper_bonus = mul_floor(penalty, Decimal256::from(config.params.keeper_share))?;
-    let to_insurance = penalty.checked_sub(keeper_bonus)?;
+    let mut keeper_bonus = mul_floor(penalty, Decimal256::from(config.params.keeper_share))?;
     let mut totals = load_totals(deps.storage, &config.settlement_denom)?;
+    let shortfall = totals.shortfall();
     let p = Int128::try_from(penalty)?;
-    account.settlement_balance = account.settlement_balance.checked_sub(p)?;
-    totals.accounts = totals.accounts.checked_sub(p)?;
-    totals.insurance = totals.insurance.checked_add(to_insurance)?;
+    totals.shift(&mut account, Int128::zero().checked_sub(p)?)?;
+    totals.insurance = totals
+        .insurance
+        .checked_add(penalty.checked_sub(keeper_bonus)?)?;
+    // The bonus leaves in coins. Where the penalty is charged into debt (an account whose
+    // equity is collateral), the part pool and insurance cannot back stays with the insurance
+    // fund, so no balance is left unbacked.
+    let unbacked = totals
+        .shortfall()
+        .saturating_sub(shortfall)
+        .min(keeper_bonus);
+    keeper_bonus = keeper_bonus.checked_sub(unbacked)?;
+    totals.insurance = totals.insurance.checked_add(unbacked)?;
     TOTALS.save(deps.storage, &config.settlement_denom, &totals)?;
     ACCOUNTS.save(deps.storage, account_id, &account)?;
 
@@ -316,7 +326,8 @@ pub fn finish_liquidation(
 /// An account with no exposure and negative equity: its non-settlement collateral goes to the
 /// insurance fund (per-denom ledger), and its settlement debt is covered by the insurance
 /// fund, then the LP pool; what neither can cover stays on the account and is recorded as
-/// uncovered bad debt.
+/// uncovered bad debt, once per account (`Account::written_off`), lowered as it is covered or
+/// repaid. Safe to repeat.
 pub fn cover_bad_debt(
     deps: DepsMut,
     config: &Config,
@@ -332,24 +343,24 @@ pub fn cover_bad_debt(
     }
     let mut bad = BAD_DEBT.may_load(deps.storage)?.unwrap_or_default();
     let mut totals = load_totals(deps.storage, &config.settlement_denom)?;
-    let debt = if account.settlement_balance.is_negative() {
-        Uint128::new(account.settlement_balance.i128().unsigned_abs())
-    } else {
-        Uint128::zero()
-    };
+    let debt = account.owed();
     let from_insurance = debt.min(totals.insurance);
     let from_pool = debt.checked_sub(from_insurance)?.min(totals.pool);
-    let uncovered = debt.checked_sub(from_insurance)?.checked_sub(from_pool)?;
-    let covered = Int128::try_from(from_insurance.checked_add(from_pool)?)?;
     totals.insurance = totals.insurance.checked_sub(from_insurance)?;
     totals.pool = totals.pool.checked_sub(from_pool)?;
-    totals.accounts = totals.accounts.checked_add(covered)?;
-    account.settlement_balance = account.settlement_balance.checked_add(covered)?;
-    bad = BadDebt {
-        covered_by_insurance: bad.covered_by_insurance.checked_add(from_insurance)?,
-        covered_by_pool: bad.covered_by_pool.checked_add(from_pool)?,
-        uncovered: bad.uncovered.checked_add(uncovered)?,
-    };
+    totals.shift(
+        account,
+        Int128::try_from(from_insurance.checked_add(from_pool)?)?,
+    )?;
+    // What is left is written off on the account, once: a later call replaces the figure
+    // (`shift` already lowered it by what was covered or repaid since).
+    let uncovered = account.owed();
+    totals.uncovered = totals
+        .uncovered
+        .checked_add(uncovered.checked_sub(account.written_off)?)?;
+    account.written_off = uncovered;
+    bad.covered_by_insurance = bad.covered_by_insurance.checked_add(from_insurance)?;
+    bad.covered_by_pool = bad.covered_by_pool.checked_add(from_pool)?;
     BAD_DEBT.save(deps.storage, &bad)?;
     TOTALS.save(deps.storage, &config.settlement_denom, &totals)?;
     ACCOUNTS.save(deps.storage, account_id, account)?;

@@ -113,7 +113,7 @@ pub fn health(deps: Deps, env: Env, account_id: u64) -> Result<HealthResponse, C
 pub fn pool(deps: Deps) -> Result<PoolResponse, ContractError> {
     let config = CONFIG.load(deps.storage)?;
     let totals = load_totals(deps.storage, &config.settlement_denom)?;
-    let (pnl, locked) = pool_exposure(deps)?;
+    let (pnl, owed, locked) = pool_exposure(deps)?;
     let nav = lp::nav(totals.pool, pnl)?;
     let total_shares = TOTAL_SHARES.may_load(deps.storage)?.unwrap_or_default();
     let bad = BAD_DEBT.may_load(deps.storage)?.unwrap_or_default();
@@ -122,6 +122,8 @@ pub fn pool(deps: Deps) -> Result<PoolResponse, ContractError> {
         assets: totals.pool,
         unrealized_trader_pnl: pnl,
         nav,
+        redeem_nav: totals.backed_pool().saturating_sub(owed),
+        account_debt: totals.debt,
         total_shares,
         share_price: lp::share_price(nav, total_shares),
         locked_liquidity: locked,
@@ -129,7 +131,7 @@ pub fn pool(deps: Deps) -> Result<PoolResponse, ContractError> {
         protocol_fees: totals.fees,
         bad_debt_covered_by_insurance: bad.covered_by_insurance,
         bad_debt_covered_by_pool: bad.covered_by_pool,
-        bad_debt_uncovered: bad.uncovered,
+        bad_debt_uncovered: totals.uncovered,
     })
 }
 
@@ -153,7 +155,6 @@ pub fn system_risk(deps: Deps) -> Result<SystemRiskResponse, ContractError> {
             locked_liquidity: e.locked_liquidity,
         });
     }
-    let bad = BAD_DEBT.may_load(deps.storage)?.unwrap_or_default();
     Ok(SystemRiskResponse {
         markets,
         pool_assets: totals.pool,
@@ -161,9 +162,9 @@ pub fn system_risk(deps: Deps) -> Result<SystemRiskResponse, ContractError> {
         total_unrealized_trader_pnl: pnl,
         total_locked_liquidity: locked,
         utilization: Decimal256::checked_from_ratio(locked, totals.pool).ok(),
-        free_liquidity: totals.pool.saturating_sub(locked),
+        free_liquidity: totals.backed_pool().saturating_sub(locked),
         insurance: totals.insurance,
-        bad_debt_uncovered: bad.uncovered,
+        bad_debt_uncovered: totals.uncovered,
     })
 }
 

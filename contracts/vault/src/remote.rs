@@ -938,11 +938,9 @@ pub fn resolve_transfer(
             if !record.keeper_payment.is_zero() {
                 let config = CONFIG.load(storage)?;
                 let mut account = load_account(storage, record.account_id)?;
-                let pay = Int128::try_from(record.keeper_payment)?;
-                account.settlement_balance = account.settlement_balance.checked_add(pay)?;
                 let mut totals = load_totals(storage, &config.settlement_denom)?;
                 totals.ibc_pending = totals.ibc_pending.checked_sub(record.keeper_payment)?;
-                totals.accounts = totals.accounts.checked_add(pay)?;
+                totals.shift(&mut account, Int128::try_from(record.keeper_payment)?)?;
                 account_update = Some((config.settlement_denom, account, totals));
             }
             save_position(storage, pkey, &pos)?;

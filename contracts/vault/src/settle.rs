@@ -17,7 +17,9 @@ use crate::state::{
 
 /// Applies cash flows to the account's settlement balance and the pool / fee ledgers. The sum
 /// of the changes is zero, so the per-denom conservation invariant is preserved. The account
-/// may go negative (debt); the pool may not (the trade is refused if the pool cannot pay).
+/// may go negative (debt, owed to insurance and pool); the pool may not, and it pays nothing
+/// out of what accounts owe it: a flow that leaves more debt than pool and insurance hold is
+/// refused (`PoolInsufficient`), so every positive balance stays backed by coins.
 pub fn apply_cash(
     storage: &mut dyn Storage,
     config: &Config,
@@ -25,19 +27,20 @@ pub fn apply_cash(
     cash: &CashFlows,
 ) -> Result<(), ContractError> {
     let mut totals = load_totals(storage, &config.settlement_denom)?;
+    let shortfall = totals.shortfall();
+    let backed = totals
+        .pool
+        .saturating_add(totals.insurance)
+        .saturating_sub(totals.debt);
     let pnl = cash.pnl_vs_pool;
     let fees = cash.fee_to_pool.checked_add(cash.fee_to_protocol)?;
     // account delta = pnl − fees
-    let delta = pnl.checked_sub(Int128::try_from(fees)?)?;
-    account.settlement_balance = account.settlement_balance.checked_add(delta)?;
-    totals.accounts = totals.accounts.checked_add(delta)?;
+    totals.shift(account, pnl.checked_sub(Int128::try_from(fees)?)?)?;
     // pool delta = −pnl + fee_to_pool
+    let pay = Uint128::new(pnl.i128().unsigned_abs());
     if pnl.is_negative() {
-        totals.pool = totals
-            .pool
-            .checked_add(Uint128::new(pnl.i128().unsigned_abs()))?;
+        totals.pool = totals.pool.checked_add(pay)?;
     } else {
-        let pay = Uint128::new(pnl.i128().unsigned_abs());
         if pay > totals.pool {
             return Err(ContractError::PoolInsufficient {
                 pool: totals.pool,
@@ -48,6 +51,13 @@ pub fn apply_cash(
     }
     totals.pool = totals.pool.checked_add(cash.fee_to_pool)?;
     totals.fees = totals.fees.checked_add(cash.fee_to_protocol)?;
+    if totals.shortfall() > shortfall {
+        return Err(ContractError::PoolInsufficient {
+            pool: backed,
+            // a payout, or fees charged into debt
+            amount: if pnl > Int128::zero() { pay } else { fees },
+        });
+    }
     TOTALS.save(storage, &config.settlement_denom, &totals)?;
     Ok(())
 }
@@ -211,6 +221,7 @@ mod tests {
             settlement_balance: Int128::zero(),
             collateral: vec![],
             markets: vec![],
+            written_off: Uint128::zero(),
         }
     }
 
@@ -295,23 +306,61 @@ mod tests {
             fee_to_pool: Uint128::new(7),
             fee_to_protocol: Uint128::new(3),
         };
+        // charged into debt, the protocol fee would be backed by no coin
+        assert_eq!(
+            apply_cash(&mut storage, &config, &mut a.clone(), &flows),
+            Err(ContractError::PoolInsufficient {
+                pool: Uint128::zero(),
+                amount: Uint128::new(10)
+            })
+        );
+        let mut t = load_totals(&storage, "uusdc").unwrap();
+        t.insurance = Uint128::new(3);
+        TOTALS.save(&mut storage, "uusdc", &t).unwrap();
         apply_cash(&mut storage, &config, &mut a, &flows).unwrap();
         let t = load_totals(&storage, "uusdc").unwrap();
         assert_eq!(a.settlement_balance, Int128::new(-110));
         assert_eq!(t.accounts, Int128::new(-110));
+        assert_eq!(t.debt, Uint128::new(110));
         assert_eq!(t.pool, Uint128::new(107));
         assert_eq!(t.fees, Uint128::new(3));
-        assert_eq!(t.ledger_total().unwrap(), Int128::zero());
+        assert_eq!(t.ledger_total().unwrap(), Int128::new(3));
         let win = CashFlows {
             pnl_vs_pool: Int128::new(108),
             ..Default::default()
         };
         assert_eq!(
-            apply_cash(&mut storage, &config, &mut a, &win),
+            apply_cash(&mut storage, &config, &mut a.clone(), &win),
             Err(ContractError::PoolInsufficient {
                 pool: Uint128::new(107),
                 amount: Uint128::new(108)
             })
         );
+        // the pool pays out only what the debt leaves backed: 107 + 3 − 110 = 0 for another
+        // account, while this account's own profit first repays its debt
+        let mut b = account();
+        let small = CashFlows {
+            pnl_vs_pool: Int128::new(1),
+            ..Default::default()
+        };
+        assert_eq!(
+            apply_cash(&mut storage, &config, &mut b, &small),
+            Err(ContractError::PoolInsufficient {
+                pool: Uint128::zero(),
+                amount: Uint128::new(1)
+            })
+        );
+        apply_cash(
+            &mut storage,
+            &config,
+            &mut a,
+            &CashFlows {
+                pnl_vs_pool: Int128::new(100),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        let t = load_totals(&storage, "uusdc").unwrap();
+        assert_eq!((t.debt, t.pool), (Uint128::new(10), Uint128::new(7)));
     }
 }

@@ -32,9 +32,18 @@ pub struct Account {
     pub collateral: Vec<(String, Uint128)>,
     /// Markets holding exposure of this account, at most MAX_MARKETS_PER_ACCOUNT.
     pub markets: Vec<Addr>,
+    /// The part of the debt written off as uncovered bad debt by `Liquidate` (pool and
+    /// insurance could not cover it); never above what the account still owes.
+    #[serde(default, skip_serializing_if = "Uint128::is_zero")]
+    pub written_off: Uint128,
 }
 
 impl Account {
+    /// What the account owes in the settlement denom: max(0, −settlement_balance).
+    pub fn owed(&self) -> Uint128 {
+        Uint128::new(self.settlement_balance.i128().min(0).unsigned_abs())
+    }
+
     pub fn balance_of(&self, denom: &str) -> Uint128 {
         self.collateral
             .iter()
@@ -102,9 +111,47 @@ pub struct DenomTotals {
     /// escrow) and claimable refunds.
     #[serde(default)]
     pub ibc_pending: Uint128,
+    /// Settlement denom: Σ accounts' debt (Σ max(0, −settlement_balance)), part of `accounts`.
+    /// Owed to the insurance fund first, then the pool; no coin backs it.
+    #[serde(default)]
+    pub debt: Uint128,
+    /// Settlement denom: Σ `Account::written_off` (uncovered bad debt), part of `debt`.
+    #[serde(default)]
+    pub uncovered: Uint128,
 }
 
 impl DenomTotals {
+    /// Moves `delta` into the account's settlement balance, with `accounts`, `debt` and
+    /// `uncovered` in step (a written-off debt shrinks with what the account still owes).
+    pub fn shift(&mut self, account: &mut Account, delta: Int128) -> Result<(), ContractError> {
+        let owed = account.owed();
+        account.settlement_balance = account.settlement_balance.checked_add(delta)?;
+        self.accounts = self.accounts.checked_add(delta)?;
+        let now = account.owed();
+        // saturating: state written before `debt` existed may count less than is owed
+        self.debt = self.debt.checked_add(now)?.saturating_sub(owed);
+        if account.written_off > now {
+            self.uncovered = self
+                .uncovered
+                .saturating_sub(account.written_off.checked_sub(now)?);
+            account.written_off = now;
+        }
+        Ok(())
+    }
+
+    /// Debt that neither the insurance fund nor the pool can absorb: while it is zero every
+    /// other claim (positive balances, fees, IBC ledgers) is backed by coins.
+    pub fn shortfall(&self) -> Uint128 {
+        self.debt
+            .saturating_sub(self.pool.saturating_add(self.insurance))
+    }
+
+    /// The pool less the debt the insurance fund does not cover: what the pool can pay out.
+    pub fn backed_pool(&self) -> Uint128 {
+        self.pool
+            .saturating_sub(self.debt.saturating_sub(self.insurance))
+    }
+
     pub fn ledger_total(&self) -> Result<Int128, ContractError> {
         let mut sum = self.accounts;
         for part in [
@@ -147,6 +194,9 @@ pub const LP_REQUESTS: Map<&Addr, LpWithdrawRequest> = Map::new("lp_requests");
 pub struct BadDebt {
     pub covered_by_insurance: Uint128,
     pub covered_by_pool: Uint128,
+    /// No longer maintained (it counted a debt again on every `Liquidate`): uncovered bad
+    /// debt is `DenomTotals::uncovered`.
+    #[serde(default)]
     pub uncovered: Uint128,
 }
 

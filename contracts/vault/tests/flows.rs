@@ -714,7 +714,7 @@ fn lp_flow_with_delay_nav_and_locked_liquidity() {
 
     // two-step withdraw
     assert_eq!(
-        err(s.exec(&bob, &ExecuteMsg::LpWithdraw {}, &[])),
+        err(s.exec(&bob, &ExecuteMsg::LpWithdraw { min_amount: None }, &[])),
         ContractError::NoRequest
     );
     assert_eq!(
@@ -747,19 +747,20 @@ fn lp_flow_with_delay_nav_and_locked_liquidity() {
         ContractError::RequestPending
     );
     assert!(matches!(
-        err(s.exec(&bob, &ExecuteMsg::LpWithdraw {}, &[])),
+        err(s.exec(&bob, &ExecuteMsg::LpWithdraw { min_amount: None }, &[])),
         ContractError::RequestNotReady { .. }
     ));
     s.advance(86_400);
     // locked liquidity limits the payout
     s.set_exposure(&ma, 200_000, 1_500_000);
     assert!(matches!(
-        err(s.exec(&bob, &ExecuteMsg::LpWithdraw {}, &[])),
+        err(s.exec(&bob, &ExecuteMsg::LpWithdraw { min_amount: None }, &[])),
         ContractError::InsufficientFreeLiquidity { .. }
     ));
     s.set_exposure(&ma, 200_000, 0);
     let before = s.balance(&bob, USDC);
-    s.exec(&bob, &ExecuteMsg::LpWithdraw {}, &[]).unwrap();
+    s.exec(&bob, &ExecuteMsg::LpWithdraw { min_amount: None }, &[])
+        .unwrap();
     let got = s.balance(&bob, USDC) - before;
     // bob's half of NAV 1.6M at the then-current NAV, rounded down
     assert!((799_000..=800_000).contains(&got), "{got}");
@@ -785,7 +786,11 @@ fn lp_bad_inputs() {
     let mut s = Suite::new();
     let bob = s.bob.clone();
     assert_eq!(
-        err(s.exec(&bob, &ExecuteMsg::LpDeposit {}, &coins(5, ATOM))),
+        err(s.exec(
+            &bob,
+            &ExecuteMsg::LpDeposit { min_shares: None },
+            &coins(5, ATOM)
+        )),
         ContractError::WrongDenom {
             denom: ATOM.into(),
             expected: USDC.into()

@@ -1,5 +1,7 @@
 //! Property tests over random operation sequences in multi-test: per-denom conservation of the
-//! ledger against the bank balance, and no value for nothing in the LP pool.
+//! ledger against the bank balance, backed value (every claim but the pool's and the insurance
+//! fund's is backed by coins, the accounts' debt by pool + insurance), bad debt counted once,
+//! and no value for nothing in the LP pool.
 
 mod common;
 
@@ -8,7 +10,7 @@ use cosmwasm_std::{coins, Int128, Uint128};
 use cw_multi_test::Executor;
 use proptest::prelude::*;
 
-use bulwark_types::market::{AccountRisk, RiskChange};
+use bulwark_types::market::{AccountRisk, ForceReduceResult, RiskChange};
 use bulwark_types::vault::{ExecuteMsg, LpPositionResponse, QueryMsg};
 
 #[derive(Debug, Clone)]
@@ -44,6 +46,24 @@ enum Op {
     Donate {
         amount: u32,
     },
+    /// The account's positions lose `loss` unrealized; a keeper liquidates (full close).
+    Crash {
+        who: u8,
+        loss: u64,
+    },
+    /// The trader closes everything on `market_a` at `pnl` (a loss beyond its equity leaves a
+    /// debt; a profit is paid by the pool).
+    Close {
+        who: u8,
+        pnl: i64,
+    },
+    /// A keeper calls `Liquidate` again, whatever the account's state.
+    Liquidate {
+        who: u8,
+    },
+    Insurance {
+        amount: u32,
+    },
     Wait,
 }
 
@@ -77,6 +97,10 @@ fn op() -> impl Strategy<Value = Op> {
         (0u8..2, 1u16..=1000).prop_map(|(who, permille)| Op::LpRequest { who, permille }),
         (0u8..2).prop_map(|who| Op::LpWithdraw { who }),
         (1u32..1_000_000).prop_map(|amount| Op::Donate { amount }),
+        (0u8..2, 1u64..80_000_000).prop_map(|(who, loss)| Op::Crash { who, loss }),
+        (0u8..2, -20_000_000i64..20_000_000).prop_map(|(who, pnl)| Op::Close { who, pnl }),
+        (0u8..2).prop_map(|who| Op::Liquidate { who }),
+        (1u32..5_000_000).prop_map(|amount| Op::Insurance { amount }),
         Just(Op::Wait),
     ]
 }
@@ -96,7 +120,7 @@ fn shares(s: &Suite, who: &cosmwasm_std::Addr) -> Uint128 {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 32, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
 
     /// Whatever succeeds or fails, every denom's ledger equals the vault's balance minus the
     /// donations, and the pool ledger never goes below what it must hold.
@@ -107,6 +131,7 @@ proptest! {
         let lps = [s.eve.clone(), s.keeper.clone()];
         let ids = [s.create_account(&traders[0]), s.create_account(&traders[1])];
         let ma = s.market_a.clone();
+        let keeper = s.owner.clone();
         s.lp_deposit(&lps[0], 10_000_000).unwrap();
         let mut donated: i128 = 0;
         for op in ops {
@@ -147,7 +172,7 @@ proptest! {
                 Op::LpWithdraw { who } => {
                     s.advance(86_401);
                     s.feed("10");
-                    s.exec(&lps[who as usize], &ExecuteMsg::LpWithdraw {}, &[])
+                    s.exec(&lps[who as usize], &ExecuteMsg::LpWithdraw { min_amount: None }, &[])
                 }
                 Op::Donate { amount } => {
                     donated += i128::from(amount);
@@ -157,6 +182,36 @@ proptest! {
                         cosmwasm_std::BankMsg::Send { to_address: vault, amount: coins(amount.into(), USDC) }.into(),
                     )
                 }
+                Op::Crash { who, loss } => {
+                    let id = ids[who as usize];
+                    let loss = i128::from(loss);
+                    if !s.account(id).markets.is_empty() {
+                        s.set_risk(&ma, id, linear_risk(1_000_000, -loss, 0));
+                        s.set_force_reduce(&ma, ForceReduceResult {
+                            account_id: id,
+                            cash: cash(-loss, 0, 0),
+                            reduced_notional: Uint128::new(loss as u128),
+                            risk: AccountRisk::default(),
+                        });
+                    }
+                    s.exec(&keeper, &ExecuteMsg::Liquidate { account_id: id }, &[])
+                }
+                Op::Close { who, pnl } => s.trade(
+                    &ma,
+                    &traders[who as usize],
+                    ids[who as usize],
+                    cash(pnl.into(), 0, 0),
+                    AccountRisk::default(),
+                    RiskChange::Reduce,
+                ),
+                Op::Liquidate { who } => {
+                    s.exec(&keeper, &ExecuteMsg::Liquidate { account_id: ids[who as usize] }, &[])
+                }
+                Op::Insurance { amount } => s.exec(
+                    &keeper,
+                    &ExecuteMsg::DepositInsurance {},
+                    &coins(amount.into(), USDC),
+                ),
                 Op::Wait => {
                     s.advance(86_401);
                     s.feed("10");
@@ -171,6 +226,21 @@ proptest! {
             let usdc = s.totals().into_iter().find(|t| t.denom == USDC).unwrap();
             let sum = s.account(ids[0]).settlement_balance + s.account(ids[1]).settlement_balance;
             prop_assert_eq!(sum, usdc.accounts);
+            // backed value: positive balances and fees are backed by coins (the donations
+            // aside), i.e. the accounts' debt never exceeds what pool + insurance hold
+            let (mut positive, mut debt) = (0u128, 0u128);
+            for id in ids {
+                let b = s.account(id).settlement_balance.i128();
+                if b >= 0 { positive += b as u128 } else { debt += b.unsigned_abs() }
+            }
+            let coins_held = usdc.balance.u128() - donated as u128;
+            prop_assert!(coins_held >= positive + usdc.fees.u128(), "unbacked: {:?}", usdc);
+            prop_assert!(debt <= usdc.pool.u128() + usdc.insurance.u128(), "debt {} {:?}", debt, usdc);
+            let p = s.pool();
+            prop_assert_eq!(p.account_debt.u128(), debt);
+            // uncovered bad debt is a part of what the accounts still owe, counted once
+            prop_assert!(p.bad_debt_uncovered.u128() <= debt, "{:?}", p);
+            prop_assert!(p.redeem_nav <= p.nav, "{:?}", p);
         }
     }
 
@@ -197,7 +267,7 @@ proptest! {
                 }
                 Op::LpWithdraw { who } => {
                     s.advance(86_401);
-                    let _ = s.exec(&lps[who as usize], &ExecuteMsg::LpWithdraw {}, &[]);
+                    let _ = s.exec(&lps[who as usize], &ExecuteMsg::LpWithdraw { min_amount: None }, &[]);
                 }
                 Op::Donate { amount } => {
                     // eve donates directly to the vault: never counted
@@ -209,7 +279,14 @@ proptest! {
                         donated[0] += u128::from(amount);
                     }
                 }
-                Op::Wait | Op::Deposit { .. } | Op::Withdraw { .. } | Op::Trade { .. } => {
+                Op::Wait
+                | Op::Deposit { .. }
+                | Op::Withdraw { .. }
+                | Op::Trade { .. }
+                | Op::Crash { .. }
+                | Op::Close { .. }
+                | Op::Liquidate { .. }
+                | Op::Insurance { .. } => {
                     s.advance(86_401);
                 }
             }
@@ -285,5 +362,15 @@ proptest! {
         for t in s.totals() {
             prop_assert_eq!(t.surplus, Int128::zero(), "{:?}", t);
         }
+        // backed value: the account's debt is covered by pool + insurance, nobody else
+        let usdc = s.totals().into_iter().find(|t| t.denom == USDC).unwrap();
+        let b = s.account(id).settlement_balance.i128();
+        let debt = if b < 0 { b.unsigned_abs() } else { 0 };
+        prop_assert!(debt <= usdc.pool.u128() + usdc.insurance.u128(), "{:?}", usdc);
+        prop_assert_eq!(s.pool().account_debt.u128(), debt);
+        // a second call never records the same bad debt again
+        let uncovered = s.pool().bad_debt_uncovered;
+        let _ = s.exec(&keeper, &ExecuteMsg::Liquidate { account_id: id }, &[]);
+        prop_assert_eq!(s.pool().bad_debt_uncovered, uncovered);
     }
 }

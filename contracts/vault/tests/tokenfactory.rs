@@ -193,7 +193,7 @@ fn tokenfactory_lp_flow() {
     );
     assert_eq!(s.balance(&bob, &denom), bob_shares - half);
     assert!(matches!(
-        err(s.exec(&bob, &ExecuteMsg::LpWithdraw {}, &[])),
+        err(s.exec(&bob, &ExecuteMsg::LpWithdraw { min_amount: None }, &[])),
         ContractError::RequestNotReady { .. }
     ));
     check(&s, half);
@@ -210,7 +210,8 @@ fn tokenfactory_lp_flow() {
     s.advance(DELAY);
     let supply_before = supply(&s, &denom);
     let usdc_before = s.balance(&bob, USDC);
-    s.exec(&bob, &ExecuteMsg::LpWithdraw {}, &[]).unwrap();
+    s.exec(&bob, &ExecuteMsg::LpWithdraw { min_amount: None }, &[])
+        .unwrap();
     assert_eq!(supply(&s, &denom), supply_before - half);
     assert_eq!(s.balance(&bob, USDC), usdc_before + 500_000);
     assert_eq!(s.balance(&bob, &denom), bob_shares - half);
@@ -238,10 +239,12 @@ fn tokenfactory_lp_flow() {
     check(&s, bob_shares - half + eve_shares);
     s.advance(DELAY);
     let alice_usdc = s.balance(&alice, USDC);
-    s.exec(&alice, &ExecuteMsg::LpWithdraw {}, &[]).unwrap();
+    s.exec(&alice, &ExecuteMsg::LpWithdraw { min_amount: None }, &[])
+        .unwrap();
     assert_eq!(s.balance(&alice, USDC), alice_usdc + 500_000);
     check(&s, eve_shares);
-    s.exec(&eve, &ExecuteMsg::LpWithdraw {}, &[]).unwrap();
+    s.exec(&eve, &ExecuteMsg::LpWithdraw { min_amount: None }, &[])
+        .unwrap();
     check(&s, 0);
     assert_eq!(supply(&s, &denom), 0);
     assert!(s.pool().total_shares.is_zero());
@@ -277,7 +280,8 @@ fn ledger_mode_unchanged() {
     assert_eq!(supply(&s, &factory), 0);
     request(&mut s, &bob, 1_000_000_000, &[]).unwrap();
     s.advance(DELAY);
-    s.exec(&bob, &ExecuteMsg::LpWithdraw {}, &[]).unwrap();
+    s.exec(&bob, &ExecuteMsg::LpWithdraw { min_amount: None }, &[])
+        .unwrap();
     assert_eq!(
         position(&s, &bob).shares.u128(),
         1_000_000_000_000 - 1_000_000_000

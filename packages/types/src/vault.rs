@@ -21,6 +21,10 @@ pub const MAX_MARKETS_PER_ACCOUNT: usize = 8;
 pub const MAX_MARKETS: u32 = 16;
 /// Most listed collateral types.
 pub const MAX_COLLATERAL_TYPES: u32 = 32;
+/// Most scenario grids (underlyings); LP pricing reads the oracle record of each.
+pub const MAX_SCENARIO_GRIDS: u32 = 32;
+/// Longest validity window of an LP withdrawal request (`lp_withdraw_window_secs`), 7 days.
+pub const MAX_LP_WITHDRAW_WINDOW_SECS: u64 = 604_800;
 /// Virtual shares and assets of the LP share price (ERC-4626 style offset): the share price is
 /// `(nav + VIRTUAL_ASSETS) / (total_shares + VIRTUAL_SHARES)`.
 pub const VIRTUAL_SHARES: u128 = 1_000_000;
@@ -39,12 +43,20 @@ pub struct VaultParams {
     pub price_max_age_secs: u64,
     /// Seconds between `RequestLpWithdraw` and `LpWithdraw`.
     pub lp_withdraw_delay_secs: u64,
+    /// Seconds a request stays redeemable once ready, (0, MAX_LP_WITHDRAW_WINDOW_SECS]; after
+    /// that it is void (only `CancelLpWithdraw` applies). Absent in older JSON: 1 day.
+    #[serde(default = "default_lp_withdraw_window_secs")]
+    pub lp_withdraw_window_secs: u64,
     /// Fraction of every position a liquidation asks each market to reduce, (0, 1].
     pub liquidation_close_factor: Decimal,
     /// Liquidation penalty as a share of the reduced notional, [0, 0.2].
     pub liquidation_penalty: Decimal,
     /// Share of the penalty paid to the keeper; the rest goes to the insurance fund.
     pub keeper_share: Decimal,
+}
+
+fn default_lp_withdraw_window_secs() -> u64 {
+    86_400
 }
 
 impl Default for VaultParams {
@@ -54,6 +66,7 @@ impl Default for VaultParams {
             initial_factor: Decimal::percent(150),
             price_max_age_secs: 120,
             lp_withdraw_delay_secs: 86_400,
+            lp_withdraw_window_secs: default_lp_withdraw_window_secs(),
             liquidation_close_factor: Decimal::percent(50),
             liquidation_penalty: Decimal::percent(1),
             keeper_share: Decimal::percent(50),
@@ -174,18 +187,29 @@ pub enum ExecuteMsg {
     /// Registered markets only: apply a trade's cash flows and the market's fresh risk for
     /// the account, then check the account's health.
     Settle(Settlement),
-    /// Anyone: deposit exactly one coin of the settlement denom into the LP pool for shares.
-    LpDeposit {},
-    /// LP: ask to redeem `shares`; redeemable after the delay at the then-current NAV. With
-    /// tokenfactory shares the LP sends exactly `shares` of the share denom (one coin), which
-    /// the vault holds until `LpWithdraw` burns them or `CancelLpWithdraw` returns them.
+    /// Anyone: deposit exactly one coin of the settlement denom into the LP pool for shares,
+    /// priced at the deposit NAV (`PoolResponse::nav`). `min_shares`: refused
+    /// (`Slippage`) if fewer shares would be minted.
+    LpDeposit {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        min_shares: Option<Uint128>,
+    },
+    /// LP: ask to redeem `shares`; redeemable from `lp_withdraw_delay_secs` after the request
+    /// for `lp_withdraw_window_secs` at the then-current redemption NAV
+    /// (`PoolResponse::redeem_nav`), void afterwards. With tokenfactory shares the LP sends
+    /// exactly `shares` of the share denom (one coin), which the vault holds until
+    /// `LpWithdraw` burns them or `CancelLpWithdraw` returns them.
     RequestLpWithdraw {
         shares: Uint128,
     },
-    /// LP: drop the pending request.
+    /// LP: drop the pending request, also a void one (tokenfactory: returns the shares).
     CancelLpWithdraw {},
-    /// LP: redeem the pending request once its delay has passed.
-    LpWithdraw {},
+    /// LP: redeem the pending request inside its window. `min_amount`: refused (`Slippage`)
+    /// if it would pay less.
+    LpWithdraw {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        min_amount: Option<Uint128>,
+    },
     /// Anyone: add exactly one coin of the settlement denom to the insurance fund.
     DepositInsurance {},
     /// Owner: pay out of the insurance fund; `denom` defaults to the settlement denom (the
@@ -495,8 +519,16 @@ pub struct PoolResponse {
     pub assets: Uint128,
     /// Σ over markets of traders' unrealized PnL (+ = the pool owes traders).
     pub unrealized_trader_pnl: Int128,
-    /// max(0, assets − unrealized_trader_pnl).
+    /// max(0, assets − unrealized_trader_pnl): the deposit NAV (counts traders' unrealized
+    /// losses and accounts' debts in full, so a joining LP never buys in below value).
     pub nav: Uint128,
+    /// The redemption NAV: assets − the debt of accounts not covered by insurance − Σ over
+    /// markets of max(0, unrealized_trader_pnl), floored at 0 (counts neither a trader's
+    /// unrealized loss nor an account's debt as collectable, so a leaving LP never exits above
+    /// value).
+    pub redeem_nav: Uint128,
+    /// Σ of accounts' negative settlement balances: owed to the insurance fund, then the pool.
+    pub account_debt: Uint128,
     pub total_shares: Uint128,
     /// (nav + VIRTUAL_ASSETS) / (total_shares + VIRTUAL_SHARES).
     pub share_price: cosmwasm_std::Decimal256,
@@ -506,7 +538,8 @@ pub struct PoolResponse {
     /// Cumulative bad debt absorbed by the insurance fund and the pool.
     pub bad_debt_covered_by_insurance: Uint128,
     pub bad_debt_covered_by_pool: Uint128,
-    /// Bad debt nobody could cover (pool and insurance exhausted).
+    /// Bad debt nobody could cover (pool and insurance exhausted), still owed by the accounts
+    /// it was written off on: each debt counted once, lowered as it is covered or repaid.
     pub bad_debt_uncovered: Uint128,
 }
 
@@ -526,7 +559,8 @@ pub struct SystemRiskResponse {
     pub total_locked_liquidity: Uint128,
     /// total_locked_liquidity / pool_assets; `None` with an empty pool.
     pub utilization: Option<cosmwasm_std::Decimal256>,
-    /// Pool liquidity not locked: what LPs could redeem now.
+    /// Pool liquidity backed by coins (less the debt of accounts not covered by insurance)
+    /// and not locked: what LPs could redeem now.
     pub free_liquidity: Uint128,
     pub insurance: Uint128,
     pub bad_debt_uncovered: Uint128,
@@ -535,7 +569,12 @@ pub struct SystemRiskResponse {
 #[cw_serde]
 pub struct LpWithdrawRequest {
     pub shares: Uint128,
+    /// Redeemable from this time…
     pub ready_at: Timestamp,
+    /// …until just before this one; void afterwards (0 for requests filed before windows
+    /// existed: void).
+    #[serde(default)]
+    pub expires_at: Timestamp,
 }
 
 #[cw_serde]

@@ -350,7 +350,11 @@ impl Suite {
     }
 
     pub fn lp_deposit(&mut self, who: &Addr, amount: u128) -> AnyResult<AppResponse> {
-        self.exec(who, &ExecuteMsg::LpDeposit {}, &coins(amount, USDC))
+        self.exec(
+            who,
+            &ExecuteMsg::LpDeposit { min_shares: None },
+            &coins(amount, USDC),
+        )
     }
 
     pub fn account(&self, account_id: u64) -> AccountResponse {
