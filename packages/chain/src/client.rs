@@ -408,7 +408,16 @@ impl Client {
                 Err(_) => limit,
             },
         };
-        let tx_bytes = self.sign(wallet, &msgs, gas_limit, wallet.sequence())?;
+        let hash = self.broadcast(wallet, &msgs, gas_limit)?;
+        self.wait_tx(&hash)
+    }
+
+    /// Signs and broadcasts without waiting for a block; returns the hash. The wallet's
+    /// sequence advances, so several transactions of one wallet can be in one block (wait for
+    /// each with [`Client::wait_tx`]). The fee is counted as paid: past CheckTx, a
+    /// transaction pays its fee when it lands, whether it then succeeds or fails.
+    pub fn broadcast(&self, wallet: &Wallet, msgs: &[Any], gas_limit: u64) -> Result<String> {
+        let tx_bytes = self.sign(wallet, msgs, gas_limit, wallet.sequence())?;
         let hash = hex::encode_upper(sha2_256(&tx_bytes));
         let r = self.rpc("broadcast_tx_sync", json!({ "tx": B64.encode(&tx_bytes) }))?;
         let code = r["code"].as_u64().unwrap_or(0);
@@ -422,19 +431,15 @@ impl Client {
                 wallet.resync(self)?;
             }
             bail!(
-                "tx refused by CheckTx (code {code}): {}",
+                "tx of {} refused by CheckTx (code {code}): {}",
+                wallet.name,
                 r["log"].as_str().unwrap_or("")
             );
         }
         wallet.bump_sequence();
-        // Included or not, a transaction past CheckTx pays its fee once it lands.
-        let result = self.wait_tx(&hash)?;
         self.fees_paid
             .set(self.fees_paid.get() + self.fee_for(gas_limit));
-        Ok(TxResult {
-            fee_amount: self.fee_for(gas_limit),
-            ..result
-        })
+        Ok(hash)
     }
 
     /// Looks a transaction up by hash until a block includes it.
@@ -611,7 +616,7 @@ fn parse_tx_result(hash: &str, v: &Value) -> Result<TxResult> {
             .or_else(|| x.as_u64())
             .unwrap_or(0)
     };
-    let events = r["events"]
+    let events: Vec<Event> = r["events"]
         .as_array()
         .map(|evs| {
             evs.iter()
@@ -634,6 +639,17 @@ fn parse_tx_result(hash: &str, v: &Value) -> Result<TxResult> {
                 .collect()
         })
         .unwrap_or_default();
+    // The fee the chain charged, from the ante handler's `tx.fee` event ("272ustake").
+    let fee_amount = events
+        .iter()
+        .filter(|e| e.kind == "tx")
+        .flat_map(|e| e.attributes.iter())
+        .find(|(k, _)| k == "fee")
+        .map(|(_, v)| {
+            let digits: String = v.chars().take_while(|c| c.is_ascii_digit()).collect();
+            digits.parse::<u128>().unwrap_or(0)
+        })
+        .unwrap_or(0);
     Ok(TxResult {
         hash: hash.to_string(),
         height: num(&v["height"]),
@@ -641,7 +657,7 @@ fn parse_tx_result(hash: &str, v: &Value) -> Result<TxResult> {
         log: r["log"].as_str().unwrap_or_default().to_string(),
         gas_wanted: num(&r["gas_wanted"]),
         gas_used: num(&r["gas_used"]),
-        fee_amount: 0,
+        fee_amount,
         events,
     })
 }

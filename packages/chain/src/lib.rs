@@ -3,8 +3,10 @@
 //! that the localnet tests, the demo and the gas benchmark run.
 
 pub mod bed;
+pub mod bench;
 pub mod client;
 pub mod deploy;
+pub mod lifecycle;
 pub mod wallet;
 
 pub use client::{ChainConfig, Client, Event, Gas, TxResult};

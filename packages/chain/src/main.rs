@@ -5,9 +5,15 @@
 //!
 //!   bulwark-chain deploy --plan PLAN.json [--out DEPLOYMENT.json] [--hand-over]
 //!   bulwark-chain deploy --localnet [--out DEPLOYMENT.json]
+//!   bulwark-chain demo                       the whole lifecycle on a localnet, with a report
+//!   bulwark-chain bench [--sizes 10,1000,10000] [--out bench/gas.json] [--check]
+//!       the gas benchmark on a localnet; --out records the figures, --check fails on a
+//!       DESIGN §9 budget exceeded, growth with positions above 5 %, or a regression against
+//!       the committed bench/gas.json
 
 use anyhow::{bail, Context, Result};
 use bulwark_chain::bed::Bed;
+use bulwark_chain::bench;
 use bulwark_chain::deploy::{self, DeployPlan};
 use bulwark_chain::{ChainConfig, Client, Keyring};
 
@@ -57,6 +63,41 @@ fn main() -> Result<()> {
             match arg_value(&args, "--out") {
                 Some(out) => std::fs::write(&out, json + "\n")?,
                 None => println!("{json}"),
+            }
+            Ok(())
+        }
+        "demo" => {
+            let bed = Bed::connect()?;
+            let report = bulwark_chain::lifecycle::run(&bed, true)?;
+            report.print();
+            Ok(())
+        }
+        "bench" => {
+            let sizes: Vec<u64> = match arg_value(&args, "--sizes") {
+                Some(list) => list
+                    .split(',')
+                    .map(|s| s.trim().parse().context("--sizes: numbers"))
+                    .collect::<Result<_>>()?,
+                None => bench::FULL_SIZES.to_vec(),
+            };
+            let bed = Bed::connect()?;
+            let report = bench::run(&bed, &sizes)?;
+            println!("{}", report.table());
+            let committed = concat!(env!("CARGO_MANIFEST_DIR"), "/../../bench/gas.json");
+            let previous: Option<serde_json::Value> = std::fs::read_to_string(committed)
+                .ok()
+                .and_then(|s| serde_json::from_str(&s).ok());
+            let violations = report.check(previous.as_ref());
+            if let Some(out) = arg_value(&args, "--out") {
+                let json = serde_json::to_string_pretty(&report.to_json())?;
+                std::fs::write(&out, json + "\n").with_context(|| format!("writing {out}"))?;
+                println!("wrote {out}");
+            }
+            for v in &violations {
+                println!("violation: {v}");
+            }
+            if args.iter().any(|a| a == "--check") && !violations.is_empty() {
+                bail!("{} violation(s)", violations.len());
             }
             Ok(())
         }

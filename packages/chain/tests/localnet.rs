@@ -118,7 +118,7 @@ fn dao_owns_and_migrates_the_deployment() -> Result<()> {
     c.execute(
         lp,
         &d.vault,
-        &vault::ExecuteMsg::LpDeposit {},
+        &vault::ExecuteMsg::LpDeposit { min_shares: None },
         &[coin(20_000_000_000, USDC)],
     )?;
     let ledger = bed.ledger(&d)?;
