@@ -393,6 +393,7 @@ fn vault_settle_and_deposit_gas() {
             to_json_binary(&bulwark_types::market::PoolExposure {
                 unrealized_trader_pnl: cosmwasm_std::Int128::zero(),
                 locked_liquidity: Uint128::zero(),
+                trader_gains: Uint128::zero(),
             })
             .unwrap(),
         )),

@@ -295,12 +295,15 @@ pub fn account_risk_query(
 
 /// Σ over active boards (≤ 8) and their series (≤ 32 each) of traders' net open interest ×
 /// mark (settlement payoff once fixed, else the model mid at the surface), rounded against
-/// the pool (traders' longs up, shorts down). Independent of the number of positions.
+/// the pool (traders' longs up, shorts down). `trader_gains` is Σ long OI × mark, rounded
+/// up: what the pool owes long holders, not netted against the writers' liabilities, which
+/// are collectable only up to each writer's equity. Independent of the number of positions.
 pub fn pool_exposure(deps: Deps, env: Env) -> Result<PoolExposure, ContractError> {
     let (cfg, w) = load_wired(deps.storage)?;
     let pool = POOL.load(deps.storage)?;
     let now = env.block.time.seconds();
     let mut total = Int128::zero();
+    let mut gains = Uint128::zero();
     let mut spots = SpotCache::default();
     let board_ids = ACTIVE_BOARDS
         .keys(deps.storage, None, None, Order::Ascending)
@@ -310,8 +313,10 @@ pub fn pool_exposure(deps: Deps, env: Env) -> Result<PoolExposure, ContractError
         for id in &b.strike_ids {
             let strike = STRIKES.load(deps.storage, *id)?;
             for kind in [OptionType::Call, OptionType::Put] {
-                let net = trader_net(strike.series(kind))?;
-                if net == 0 {
+                let series = strike.series(kind);
+                let net = trader_net(series)?;
+                // a flat series (net 0) still owes its long holders
+                if net == 0 && series.long_oi.is_zero() {
                     continue;
                 }
                 let unit = match b.settlement_price {
@@ -342,11 +347,13 @@ pub fn pool_exposure(deps: Deps, env: Env) -> Result<PoolExposure, ContractError
                     to_int128(cash_floor(unit, abs, b.multiplier)?, true)?
                 };
                 total = total.checked_add(v)?;
+                gains = gains.checked_add(cash_ceil(unit, series.long_oi, b.multiplier)?)?;
             }
         }
     }
     Ok(PoolExposure {
         unrealized_trader_pnl: total,
         locked_liquidity: pool.locked_liquidity,
+        trader_gains: gains,
     })
 }

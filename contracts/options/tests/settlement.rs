@@ -93,7 +93,8 @@ fn calls_and_puts_in_and_out_of_the_money() {
         pe,
         PoolExposure {
             unrealized_trader_pnl: Int128::zero(),
-            locked_liquidity: Uint128::zero()
+            locked_liquidity: Uint128::zero(),
+            trader_gains: Uint128::zero()
         }
     );
 

@@ -131,6 +131,37 @@ fn buy_charges_the_quote_and_reports_fresh_risk() {
     assert!(q2.vol > q.vol);
 }
 
+/// Alice holds calls and puts that Bob partly wrote: the net figure lets Bob's liability
+/// offset what the pool owes Alice, `trader_gains` does not (a writer's liability is
+/// collectable only up to the writer's equity).
+#[test]
+fn pool_exposure_reports_long_value_unnetted() {
+    let mut s = Suite::new();
+    let (alice, bob) = (s.alice.clone(), s.bob.clone());
+    s.buy(&alice, 1, CALL_100, 10).unwrap();
+    s.sell(&bob, 2, CALL_100, 4).unwrap();
+    // a flat series (net 0) still owes its long holder
+    s.buy(&alice, 1, PUT_100, 3).unwrap();
+    s.sell(&bob, 2, PUT_100, 3).unwrap();
+    let value = |s: &Suite, account_id| -> i128 {
+        let r: AccountRisk = s.query(&QueryMsg::AccountRisk { account_id }).unwrap();
+        r.underlyings.iter().map(|u| u.unrealized_pnl.i128()).sum()
+    };
+    let (long, short) = (value(&s, 1), value(&s, 2));
+    assert!(long > 0 && short < 0);
+    let pe: PoolExposure = s.query(&QueryMsg::PoolExposure {}).unwrap();
+    // accounts round their longs down, the pool its liability up (once per series)
+    let gains = pe.trader_gains.u128() as i128 - long;
+    assert!((0..=2).contains(&gains), "{pe:?} vs long {long}");
+    let net = pe.unrealized_trader_pnl.i128() - (long + short);
+    assert!(net.abs() <= 4, "{pe:?} vs {long} + {short}");
+    // the gap is Bob's liability, which the net figure counted as the pool's asset
+    let gap = pe.trader_gains.u128() as i128 - pe.unrealized_trader_pnl.i128();
+    assert!((gap + short).abs() <= 6, "{pe:?} vs short {short}");
+    // the pool locks only the net long calls: 6 × (400 − 100)
+    assert_eq!(pe.locked_liquidity, Uint128::new(300 * 6 * MULT));
+}
+
 #[test]
 fn sell_to_close_and_write() {
     let mut s = Suite::new();
@@ -506,7 +537,8 @@ fn force_reduce_is_vault_only_and_closes_at_model_price() {
         pe,
         PoolExposure {
             unrealized_trader_pnl: Int128::zero(),
-            locked_liquidity: Uint128::zero()
+            locked_liquidity: Uint128::zero(),
+            trader_gains: Uint128::zero()
         }
     );
 }

@@ -1,14 +1,21 @@
 #[cfg(not(feature = "library"))]
 use cosmwasm_std::entry_point;
-use cosmwasm_std::{to_json_binary, Binary, Deps, DepsMut, Env, MessageInfo, Response};
+use std::collections::BTreeMap;
 
-use bulwark_types::migration::{migration_response, prepare_migration};
+use cosmwasm_std::{
+    to_json_binary, Binary, Deps, DepsMut, Env, MessageInfo, Order, Response, SignedDecimal256,
+    StdResult, Storage,
+};
+
+use bulwark_types::migration::{migration_response, prepare_migration, stored_layout};
 use bulwark_types::ownership;
 use bulwark_types::perps::{ExecuteMsg, InstantiateMsg, MigrateMsg, QueryMsg};
 
-use crate::error::ContractError;
-use crate::state::{CONFIG, OPEN_POSITIONS};
-use crate::{adl, admin, force_reduce, order, query as q, risk};
+use crate::error::{ContractError, OrOverflow};
+use crate::state::{
+    AGGREGATES, CONFIG, MARKETS, OPEN_POSITIONS, POSITIONS, STATE_LAYOUT, STATE_LAYOUT_CURRENT,
+};
+use crate::{adl, admin, aggregates, force_reduce, order, query as q, risk};
 use crate::{CONTRACT_NAME, CONTRACT_VERSION};
 
 #[cfg_attr(not(feature = "library"), entry_point)]
@@ -23,6 +30,7 @@ pub fn instantiate(
     let cfg = admin::config_from_instantiate(&deps, &msg)?;
     CONFIG.save(deps.storage, &cfg)?;
     OPEN_POSITIONS.save(deps.storage, &0)?;
+    STATE_LAYOUT.save(deps.storage, &STATE_LAYOUT_CURRENT)?;
     Ok(Response::new()
         .add_attribute("action", "instantiate")
         .add_attribute("owner", ownership.owner_addr)
@@ -149,6 +157,44 @@ pub fn query(deps: Deps, env: Env, msg: QueryMsg) -> Result<Binary, ContractErro
 #[cfg_attr(not(feature = "library"), entry_point)]
 pub fn migrate(deps: DepsMut, _env: Env, _msg: MigrateMsg) -> Result<Response, ContractError> {
     let from_version = prepare_migration(deps.storage, CONTRACT_NAME, CONTRACT_VERSION)?;
-    // No state layout has changed yet; versioned state migrations go here as they appear.
-    Ok(migration_response(&from_version, CONTRACT_VERSION))
+    // Versioned state steps, by the stored layout: the crate version stays 0.1.0 across
+    // layout changes, so it cannot tell which steps are due.
+    let layout = stored_layout(deps.storage, STATE_LAYOUT_CURRENT)?;
+    if layout < 2 {
+        recompute_long_sums(deps.storage)?;
+    }
+    STATE_LAYOUT.save(deps.storage, &STATE_LAYOUT_CURRENT)?;
+    Ok(migration_response(&from_version, CONTRACT_VERSION)
+        .add_attribute("state_layout_from", layout.to_string())
+        .add_attribute("state_layout", STATE_LAYOUT_CURRENT.to_string()))
+}
+
+/// Layout 1 → 2: every market's `long_size_entry` / `long_size_funding` from its stored long
+/// positions (they load as zero from layout-1 state, which would be wrong as soon as a long
+/// is open). Uses the same per-position terms as `aggregates::add`, so a later `remove`
+/// takes out exactly what this puts in. Runs once, under the DAO's migration; it reads every
+/// position, so it is bounded by the block gas, not by a page (there is no deployment yet).
+fn recompute_long_sums(storage: &mut dyn Storage) -> Result<(), ContractError> {
+    let mut sums: BTreeMap<String, (SignedDecimal256, SignedDecimal256)> = BTreeMap::new();
+    for item in POSITIONS.range(storage, None, None, Order::Ascending) {
+        let ((_, market_id), p) = item?;
+        if p.size.is_negative() {
+            continue;
+        }
+        let (se, sf) = aggregates::contributions(&p)?;
+        let entry = sums.entry(market_id).or_default();
+        entry.0 = entry.0.checked_add(se).or_overflow()?;
+        entry.1 = entry.1.checked_add(sf).or_overflow()?;
+    }
+    let market_ids = MARKETS
+        .keys(storage, None, None, Order::Ascending)
+        .collect::<StdResult<Vec<_>>>()?;
+    for market_id in market_ids {
+        let mut agg = AGGREGATES.load(storage, &market_id)?;
+        let (se, sf) = sums.get(&market_id).copied().unwrap_or_default();
+        agg.long_size_entry = se;
+        agg.long_size_funding = sf;
+        AGGREGATES.save(storage, &market_id, &agg)?;
+    }
+    Ok(())
 }

@@ -9,14 +9,14 @@ use bulwark_types::perps::{
     PositionResponse, PositionsResponse, DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT,
 };
 
-use crate::aggregates::{skew, unrealized_pnl};
+use crate::aggregates::{side_pnl, skew, unrealized_pnl, Side};
 use crate::error::{ContractError, OrOverflow};
 use crate::funding::{accrue, velocity};
 use crate::order::load_market;
 use crate::position::{funding_owed, mark_pnl};
 use crate::price::{market_funding_params, usable_price, PriceUse};
 use crate::state::{Market, AGGREGATES, CONFIG, FUNDING, MARKETS, OPEN_POSITIONS, POSITIONS};
-use crate::units::{abs, to_amount, to_uamount_ceil, Round};
+use crate::units::{abs, to_amount, to_uamount_ceil, unsigned, zero, Round};
 
 fn limit(limit: Option<u32>) -> usize {
     limit.unwrap_or(DEFAULT_PAGE_LIMIT).min(MAX_PAGE_LIMIT) as usize
@@ -155,7 +155,9 @@ pub fn funding_rate(
 
 /// Σ over markets of the traders' unrealized PnL (rounded up: the pool's liability is never
 /// understated) and the liquidity locked, `Σ |skew| × price` (the pool is the counterparty of
-/// the net skew only), rounded up.
+/// the net skew only), rounded up. `trader_gains` is Σ over markets and sides of
+/// max(0, side PnL), each rounded up: a losing side's loss is collectable only up to each
+/// loser's equity, so it must not hide what the winning side is owed.
 pub fn pool_exposure(deps: Deps, env: Env) -> Result<PoolExposure, ContractError> {
     let cfg = CONFIG.load(deps.storage)?;
     let markets = MARKETS
@@ -164,6 +166,7 @@ pub fn pool_exposure(deps: Deps, env: Env) -> Result<PoolExposure, ContractError
         .collect::<StdResult<Vec<_>>>()?;
     let mut total = Int128::zero();
     let mut locked = Uint128::zero();
+    let mut gains = Uint128::zero();
     for market in markets {
         let agg = AGGREGATES.load(deps.storage, &market.market_id)?;
         if agg.positions == 0 {
@@ -188,9 +191,19 @@ pub fn pool_exposure(deps: Deps, env: Env) -> Result<PoolExposure, ContractError
                 cfg.settlement_decimals,
             )?)
             .or_overflow()?;
+        for side in [Side::Long, Side::Short] {
+            let side_gain = side_pnl(&agg, side, price, funding.index)?.max(zero());
+            gains = gains
+                .checked_add(to_uamount_ceil(
+                    unsigned(side_gain)?,
+                    cfg.settlement_decimals,
+                )?)
+                .or_overflow()?;
+        }
     }
     Ok(PoolExposure {
         unrealized_trader_pnl: total,
         locked_liquidity: locked,
+        trader_gains: gains,
     })
 }

@@ -38,3 +38,10 @@ pub const ACCOUNT_POSITIONS: Map<u64, u32> = Map::new("account_positions");
 /// (market id, account id) → (): the market's open positions, so `AdlRanking` can page one
 /// market. Written only with the position itself (O(1)); never iterated in an execute.
 pub const MARKET_POSITIONS: Map<(&str, u64), Empty> = Map::new("market_positions");
+
+/// Version of the stored state's layout, independent of the crate version (which is not
+/// bumped for layout changes): `migrate` runs the steps from the stored layout (absent = 1,
+/// state written before the marker) to [`STATE_LAYOUT_CURRENT`]. Layout 2:
+/// `MarketAggregates::{long_size_entry, long_size_funding}` are maintained.
+pub use bulwark_types::migration::STATE_LAYOUT;
+pub const STATE_LAYOUT_CURRENT: u16 = 2;

@@ -3,15 +3,16 @@
 mod common;
 
 use common::*;
-use cosmwasm_std::{Decimal256, Int128, Uint128};
+use cosmwasm_std::{Decimal256, Int128, SignedDecimal256, Uint128};
 use cw_multi_test::Executor;
 
+use bulwark_perps::state::{AGGREGATES, STATE_LAYOUT, STATE_LAYOUT_CURRENT};
 use bulwark_perps::ContractError;
 use bulwark_types::market::{AccountRisk, MarketQueryMsg, PoolExposure};
 use bulwark_types::oracle::ExecuteMsg as OracleMsg;
 use bulwark_types::perps::{
-    ExecuteMsg, FundingRateResponse, MarketsResponse, PositionsResponse, QueryMsg, QuoteResponse,
-    MAX_POSITIONS_PER_ACCOUNT,
+    ExecuteMsg, FundingRateResponse, MarketAggregates, MarketsResponse, PositionResponse,
+    PositionsResponse, QueryMsg, QuoteResponse, MAX_POSITIONS_PER_ACCOUNT,
 };
 
 #[test]
@@ -350,16 +351,242 @@ fn migrate_keeps_state() {
     let mut env = setup();
     let alice = env.alice.clone();
     env.order(&alice, 1, "1", "11").unwrap();
+    let before = env.aggregates();
+    let res = migrate(&mut env).unwrap();
+    assert_eq!(env.size(1), sd("1"));
+    // a contract instantiated with this code is already at the current layout: nothing to do
+    assert_eq!(attr(&res, "state_layout_from").as_deref(), Some("2"));
+    assert_eq!(env.aggregates(), before);
+    assert_eq!(state_layout(&env), Some(STATE_LAYOUT_CURRENT));
+}
+
+fn migrate(env: &mut Env) -> anyhow::Result<cw_multi_test::AppResponse> {
     let code = env.app.store_code(bulwark_testing::perps::contract());
     let owner = env.owner.clone();
-    env.app
-        .migrate_contract(
-            owner,
-            env.perps.clone(),
-            &bulwark_types::perps::MigrateMsg {},
-            code,
+    env.app.migrate_contract(
+        owner,
+        env.perps.clone(),
+        &bulwark_types::perps::MigrateMsg {},
+        code,
+    )
+}
+
+fn attr(res: &cw_multi_test::AppResponse, key: &str) -> Option<String> {
+    res.events
+        .iter()
+        .flat_map(|e| e.attributes.iter())
+        .find(|a| a.key == key)
+        .map(|a| a.value.clone())
+}
+
+fn state_layout(env: &Env) -> Option<u16> {
+    STATE_LAYOUT
+        .may_load(&*env.app.contract_storage(&env.perps))
+        .unwrap()
+}
+
+/// `MarketAggregates` as stored before state layout 2 (no long-side sums).
+#[cosmwasm_schema::cw_serde]
+struct LayoutOneAggregates {
+    oi_long: Decimal256,
+    oi_short: Decimal256,
+    sum_size_entry: SignedDecimal256,
+    sum_size_funding: SignedDecimal256,
+    positions: u64,
+}
+
+/// Σ size × entry and Σ size × snapshot over the market's long positions, from the positions.
+fn long_sums_of_positions(
+    env: &Env,
+    market_id: &str,
+    accounts: std::ops::Range<u64>,
+) -> (SignedDecimal256, SignedDecimal256) {
+    let (mut se, mut sf) = (SignedDecimal256::zero(), SignedDecimal256::zero());
+    for a in accounts {
+        let p: PositionResponse = env.q(&QueryMsg::Position {
+            account_id: a,
+            market_id: market_id.to_string(),
+        });
+        if let Some(p) = p.position.filter(|p| !p.size.is_negative()) {
+            let entry = SignedDecimal256::try_from(p.entry_price).unwrap();
+            se += p.size.checked_mul(entry).unwrap();
+            sf += p.size.checked_mul(p.funding_snapshot).unwrap();
+        }
+    }
+    (se, sf)
+}
+
+#[test]
+fn migrate_from_layout_1_recomputes_the_long_sums() {
+    let mut env = setup();
+    let owner = env.owner.clone();
+    env.exec(
+        &owner,
+        &ExecuteMsg::CreateMarket {
+            market_id: "ETH-PERP".into(),
+            asset_id: "ETH".into(),
+            params: bulwark_testing::perps::default_market_params(),
+        },
+    )
+    .unwrap();
+    env.feed("ETH", "2000");
+    env.next_block(5);
+    let t: Vec<_> = (0..4)
+        .map(|i| env.app.api().addr_make(&format!("t{i}")))
+        .collect();
+    // longs with different entries and funding snapshots, a short, a flipped position
+    env.order(&t[0], 0, "10", "100").unwrap();
+    env.advance_with_price(3_600, "11");
+    env.order(&t[1], 1, "-4", "1").unwrap();
+    env.order(&t[2], 2, "2.5", "100").unwrap();
+    env.advance_with_price(3_600, "9.5");
+    env.order(&t[0], 0, "-3", "1").unwrap();
+    env.order(&t[2], 2, "1.5", "100").unwrap();
+    env.order(&t[3], 3, "1", "100").unwrap();
+    env.order(&t[3], 3, "-2", "1").unwrap();
+    // a fresh ETH price (account 1's risk and the pool exposure value both markets)
+    env.feed("ETH", "2100");
+    env.next_block(5);
+    // ETH-PERP holds only a short: its long sums are zero
+    env.exec(
+        &t[1],
+        &ExecuteMsg::SubmitOrder {
+            account_id: 1,
+            market_id: "ETH-PERP".into(),
+            size_delta: sd("-0.5"),
+            acceptable_price: d("1"),
+            reduce_only: false,
+        },
+    )
+    .unwrap();
+    let market_aggs = |env: &Env| -> Vec<(String, MarketAggregates)> {
+        let r: MarketsResponse = env.q(&QueryMsg::Markets {
+            start_after: None,
+            limit: None,
+        });
+        r.markets
+            .into_iter()
+            .map(|m| (m.market_id, m.aggregates))
+            .collect()
+    };
+    let before = market_aggs(&env);
+    let exposure_before: PoolExposure = env.q(&QueryMsg::PoolExposure {});
+    let atom = long_sums_of_positions(&env, MARKET, 0..4);
+    assert_eq!(
+        (atom.0, atom.1),
+        (
+            env.aggregates().long_size_entry,
+            env.aggregates().long_size_funding
         )
-        .map_err(|e| format!("{e:?}"))
+    );
+    assert!(!atom.0.is_zero() && !atom.1.is_zero());
+
+    // Rewrite the state as layout 1 left it: aggregates without the long sums, no marker.
+    {
+        let mut storage = env.app.contract_storage_mut(&env.perps);
+        for (id, a) in &before {
+            let old = LayoutOneAggregates {
+                oi_long: a.oi_long,
+                oi_short: a.oi_short,
+                sum_size_entry: a.sum_size_entry,
+                sum_size_funding: a.sum_size_funding,
+                positions: a.positions,
+            };
+            storage.set(
+                &AGGREGATES.key(id.as_str()),
+                &cosmwasm_std::to_json_vec(&old).unwrap(),
+            );
+        }
+        STATE_LAYOUT.remove(&mut *storage);
+    }
+    assert_eq!(state_layout(&env), None);
+    assert!(env.aggregates().long_size_entry.is_zero());
+
+    let res = migrate(&mut env).unwrap();
+    assert_eq!(attr(&res, "state_layout_from").as_deref(), Some("1"));
+    assert_eq!(attr(&res, "state_layout").as_deref(), Some("2"));
+    assert_eq!(state_layout(&env), Some(STATE_LAYOUT_CURRENT));
+    // the recomputed sums are those the fills maintained, and those of the positions
+    assert_eq!(market_aggs(&env), before);
+    let agg = env.aggregates();
+    assert_eq!((agg.long_size_entry, agg.long_size_funding), atom);
+    let aggs = market_aggs(&env);
+    let eth = aggs.iter().find(|(id, _)| id == "ETH-PERP").unwrap();
+    assert_eq!(
+        (eth.1.long_size_entry, eth.1.long_size_funding),
+        long_sums_of_positions(&env, "ETH-PERP", 0..4)
+    );
+    assert!(eth.1.long_size_entry.is_zero());
+    let exposure: PoolExposure = env.q(&QueryMsg::PoolExposure {});
+    assert_eq!(exposure, exposure_before);
+
+    // closing every position after the migration takes the sums back to exactly zero
+    for a in 0..4u64 {
+        let size = env.size(a);
+        if size.is_zero() {
+            continue;
+        }
+        let acceptable = if size.is_negative() { "1000" } else { "0" };
+        env.exec(
+            &t[a as usize],
+            &ExecuteMsg::ClosePosition {
+                account_id: a,
+                market_id: MARKET.into(),
+                acceptable_price: d(acceptable),
+            },
+        )
         .unwrap();
-    assert_eq!(env.size(1), sd("1"));
+    }
+    let agg = env.aggregates();
+    assert_eq!(agg.positions, 0);
+    assert!(agg.long_size_entry.is_zero() && agg.long_size_funding.is_zero());
+}
+
+#[test]
+fn migrate_refuses_a_newer_state_layout() {
+    let mut env = setup();
+    STATE_LAYOUT
+        .save(
+            &mut *env.app.contract_storage_mut(&env.perps),
+            &(STATE_LAYOUT_CURRENT + 1),
+        )
+        .unwrap();
+    let err = migrate(&mut env).unwrap_err();
+    assert_eq!(
+        err.downcast::<ContractError>().unwrap(),
+        ContractError::Migration(
+            bulwark_types::migration::MigrationError::StateLayoutTooNew {
+                stored: STATE_LAYOUT_CURRENT + 1,
+                current: STATE_LAYOUT_CURRENT
+            }
+        )
+    );
+}
+
+/// Longs lose X and shorts gain X: the net is about zero, but the pool owes the shorts X in
+/// full (the longs' loss is collectable only up to their equity).
+#[test]
+fn pool_exposure_reports_winners_gains_unnetted() {
+    let mut env = setup();
+    let (alice, bob) = (env.alice.clone(), env.bob.clone());
+    env.order(&alice, 1, "10", "11").unwrap();
+    env.order(&bob, 2, "-10", "9").unwrap();
+    env.advance_with_price(60, "8");
+    let value = |p: PositionResponse| p.mark_pnl.unwrap() - p.accrued_funding.unwrap();
+    let (long, short) = (value(env.position(1)), value(env.position(2)));
+    // X ≈ 10 × (10 − 8) = 20 USDC
+    assert!(long < Int128::new(-19_000_000) && short > Int128::new(19_000_000));
+    let e: PoolExposure = env.q(&QueryMsg::PoolExposure {});
+    let net = (e.unrealized_trader_pnl - long - short).i128();
+    assert!((0..=5).contains(&net), "{e:?} vs {long} + {short}");
+    assert!(e.unrealized_trader_pnl.i128().abs() < 10_000, "{e:?}");
+    let gains = e.trader_gains.u128() as i128 - short.i128();
+    assert!((0..=3).contains(&gains), "{e:?} vs {short}");
+    // the vault reads it through the interface JSON too
+    let via_interface: PoolExposure = env
+        .app
+        .wrap()
+        .query_wasm_smart(env.perps.clone(), &MarketQueryMsg::PoolExposure {})
+        .unwrap();
+    assert_eq!(via_interface, e);
 }

@@ -14,19 +14,34 @@ use bulwark_types::perps::{ConfigResponse, QueryMsg};
 fn check_invariants(env: &Env, accounts: u64) -> Result<(), TestCaseError> {
     let exposure: PoolExposure = env.q(&QueryMsg::PoolExposure {});
     let mut sum = Int128::zero();
+    let (mut long_pnl, mut short_pnl) = (Int128::zero(), Int128::zero());
     let (mut long, mut short, mut n) = (Decimal256::zero(), Decimal256::zero(), 0u64);
     for a in 0..accounts {
         let p = env.position(a);
         if let Some(pos) = &p.position {
-            sum = sum + p.mark_pnl.unwrap() - p.accrued_funding.unwrap();
+            let pnl = p.mark_pnl.unwrap() - p.accrued_funding.unwrap();
+            sum += pnl;
             n += 1;
             if pos.size.is_negative() {
                 short += pos.size.abs_diff(Default::default());
+                short_pnl += pnl;
             } else {
                 long += pos.size.abs_diff(Default::default());
+                long_pnl += pnl;
             }
         }
     }
+    // each side is owed in full when it wins, whatever the other side loses
+    let owed = long_pnl.max(Int128::zero()) + short_pnl.max(Int128::zero());
+    let gains_diff = exposure.trader_gains.u128() as i128 - owed.i128();
+    prop_assert!(
+        (0..=2 * n as i128 + 2).contains(&gains_diff),
+        "trader gains {} vs Σ max(0, side) {} (long {}, short {})",
+        exposure.trader_gains,
+        owed,
+        long_pnl,
+        short_pnl
+    );
     let diff = (exposure.unrealized_trader_pnl - sum).i128();
     prop_assert!(
         (0..=2 * n as i128 + 1).contains(&diff),

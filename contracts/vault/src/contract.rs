@@ -7,7 +7,7 @@ use cosmwasm_std::{
     Response,
 };
 
-use bulwark_types::migration::{migration_response, prepare_migration};
+use bulwark_types::migration::{migration_response, prepare_migration, stored_layout};
 use bulwark_types::ownership;
 use bulwark_types::vault::{ExecuteMsg, InstantiateMsg, LpShareMode, MigrateMsg, QueryMsg};
 
@@ -20,7 +20,7 @@ use crate::query as q;
 use crate::remote;
 use crate::settle;
 use crate::shares;
-use crate::state::{Config, CONFIG};
+use crate::state::{recompute_debt, Config, CONFIG, STATE_LAYOUT, STATE_LAYOUT_CURRENT};
 use crate::{CONTRACT_NAME, CONTRACT_VERSION};
 
 #[cfg_attr(not(feature = "library"), entry_point)]
@@ -31,6 +31,7 @@ pub fn instantiate(
     msg: InstantiateMsg,
 ) -> Result<Response, ContractError> {
     cw2::set_contract_version(deps.storage, CONTRACT_NAME, CONTRACT_VERSION)?;
+    STATE_LAYOUT.save(deps.storage, &STATE_LAYOUT_CURRENT)?;
     let ownership = ownership::initialize_owner(deps.storage, deps.api, &msg.owner)?;
     exec::validate_params(&msg.params)?;
     if msg.settlement_denom.is_empty() || msg.settlement_denom.len() > 128 {
@@ -352,10 +353,18 @@ pub fn ibc_packet_timeout(
 #[cfg_attr(not(feature = "library"), entry_point)]
 pub fn migrate(deps: DepsMut, _env: Env, _msg: MigrateMsg) -> Result<Response, ContractError> {
     let from_version = prepare_migration(deps.storage, CONTRACT_NAME, CONTRACT_VERSION)?;
-    // No step needed yet: the fields added since (issue 16: `DenomTotals::{debt, uncovered}`,
-    // `Account::written_off`, `LpWithdrawRequest::expires_at`, `lp_withdraw_window_secs`) load
-    // with serde defaults (docs/decisions.md D23–D25). Versioned state steps go here.
-    Ok(migration_response(&from_version, CONTRACT_VERSION))
+    // Versioned state steps, by the stored layout (D26). The other fields added with issue 16
+    // (`Account::written_off`, `LpWithdrawRequest::expires_at`, `lp_withdraw_window_secs`,
+    // `lp_price_tolerance`) load with serde defaults that are correct for older state.
+    let layout = stored_layout(deps.storage, STATE_LAYOUT_CURRENT)?;
+    if layout < 2 {
+        let config = CONFIG.load(deps.storage)?;
+        recompute_debt(deps.storage, &config.settlement_denom)?;
+    }
+    STATE_LAYOUT.save(deps.storage, &STATE_LAYOUT_CURRENT)?;
+    Ok(migration_response(&from_version, CONTRACT_VERSION)
+        .add_attribute("state_layout_from", layout.to_string())
+        .add_attribute("state_layout", STATE_LAYOUT_CURRENT.to_string()))
 }
 
 #[cfg(test)]
@@ -452,9 +461,30 @@ mod tests {
         );
     }
 
+    /// A vault instantiated by its DAO, for the migration tests.
+    fn instantiated() -> (
+        cosmwasm_std::OwnedDeps<
+            cosmwasm_std::MemoryStorage,
+            cosmwasm_std::testing::MockApi,
+            cosmwasm_std::testing::MockQuerier,
+        >,
+        cosmwasm_std::Addr,
+    ) {
+        let mut deps = mock_dependencies();
+        let dao = deps.api.addr_make("dao");
+        instantiate(
+            deps.as_mut(),
+            mock_env(),
+            message_info(&dao, &[]),
+            msg(dao.as_str()),
+        )
+        .unwrap();
+        (deps, dao)
+    }
+
     #[test]
     fn migrate_refuses_other_contract() {
-        let mut deps = mock_dependencies();
+        let (mut deps, _) = instantiated();
         cw2::set_contract_version(&mut deps.storage, "crates.io:bulwark-perps", "0.1.0").unwrap();
         assert!(matches!(
             migrate(deps.as_mut(), mock_env(), MigrateMsg {}),
@@ -465,6 +495,65 @@ mod tests {
         cw2::set_contract_version(&mut deps.storage, CONTRACT_NAME, "0.0.1").unwrap();
         let res = migrate(deps.as_mut(), mock_env(), MigrateMsg {}).unwrap();
         assert_eq!(res.attributes[0].value, "migrate");
+    }
+
+    /// State written before layout 2 has no `debt`: the migration computes it from the
+    /// accounts, so that repaying an old debt cannot erase a newer one (`shift` is exact).
+    #[test]
+    fn migration_from_layout_1_recomputes_debt() {
+        use crate::state::{Account, ACCOUNTS, TOTALS};
+        use cosmwasm_std::{Int128, Uint128};
+        let (mut deps, dao) = instantiated();
+        assert_eq!(
+            STATE_LAYOUT.load(&deps.storage).unwrap(),
+            STATE_LAYOUT_CURRENT
+        );
+        // an older version's state: two debtors, one creditor, no debt aggregate, no marker
+        for (id, balance, written_off) in [(1u64, -50i128, 10u128), (2, 70, 0), (3, -30, 0)] {
+            let a = Account {
+                owner_addr: dao.clone(),
+                settlement_balance: Int128::new(balance),
+                collateral: vec![],
+                markets: vec![],
+                written_off: Uint128::new(written_off),
+            };
+            ACCOUNTS.save(&mut deps.storage, id, &a).unwrap();
+        }
+        STATE_LAYOUT.remove(&mut deps.storage);
+        cw2::set_contract_version(&mut deps.storage, CONTRACT_NAME, "0.0.1").unwrap();
+        let res = migrate(deps.as_mut(), mock_env(), MigrateMsg {}).unwrap();
+        assert!(res
+            .attributes
+            .iter()
+            .any(|a| a.key == "state_layout_from" && a.value == "1"));
+        let t = TOTALS.load(&deps.storage, "uusdc").unwrap();
+        assert_eq!((t.debt, t.uncovered), (Uint128::new(80), Uint128::new(10)));
+        assert_eq!(STATE_LAYOUT.load(&deps.storage).unwrap(), 2);
+        // repaying account 3's debt leaves account 1's in the aggregate
+        let mut t = t;
+        let mut a3 = ACCOUNTS.load(&deps.storage, 3).unwrap();
+        t.shift(&mut a3, Int128::new(30)).unwrap();
+        assert_eq!(t.debt, Uint128::new(50));
+        // at the current layout no step runs again
+        let mut t = TOTALS.load(&deps.storage, "uusdc").unwrap();
+        t.debt = Uint128::new(81);
+        TOTALS.save(&mut deps.storage, "uusdc", &t).unwrap();
+        migrate(deps.as_mut(), mock_env(), MigrateMsg {}).unwrap();
+        assert_eq!(
+            TOTALS.load(&deps.storage, "uusdc").unwrap().debt,
+            Uint128::new(81)
+        );
+        // state written by newer code is refused
+        STATE_LAYOUT.save(&mut deps.storage, &3).unwrap();
+        assert_eq!(
+            migrate(deps.as_mut(), mock_env(), MigrateMsg {}),
+            Err(ContractError::Migration(
+                MigrationError::StateLayoutTooNew {
+                    stored: 3,
+                    current: 2
+                }
+            ))
+        );
     }
 
     /// Tokenfactory shares: instantiate creates the denom, `LpDeposit` mints, the request takes

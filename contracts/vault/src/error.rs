@@ -94,6 +94,8 @@ pub enum ContractError {
     },
     #[error("settlement balance {balance} cannot cover a withdrawal of {amount}")]
     InsufficientSettlementBalance { balance: Int128, amount: Uint128 },
+    #[error("settlement coins are short by {shortfall} (accounts' debt beyond pool, insurance and protocol fees {fees}): no settlement withdrawal until it is covered")]
+    SettlementUnbacked { shortfall: Uint128, fees: Uint128 },
     #[error("withdrawal leaves equity {equity} below the initial requirement {required}")]
     WithdrawBelowInitial { equity: Int128, required: Uint128 },
     #[error("invalid cw20 hook message: {reason}")]

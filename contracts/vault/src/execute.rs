@@ -2,8 +2,8 @@
 //! and fees. Settlement is in `settle.rs`, liquidation in `liquidate.rs`.
 
 use cosmwasm_std::{
-    from_json, to_json_binary, Addr, BankMsg, Coin, CosmosMsg, Decimal, Deps, DepsMut, Empty, Env,
-    Int128, MessageInfo, Response, SignedDecimal256, Storage, Uint128, WasmMsg,
+    from_json, to_json_binary, Addr, BankMsg, Coin, CosmosMsg, Decimal, Decimal256, Deps, DepsMut,
+    Empty, Env, Int128, MessageInfo, Response, SignedDecimal256, Storage, Uint128, WasmMsg,
 };
 
 use bulwark_types::circuit_breaker::{is_action_allowed, ActionClass};
@@ -54,6 +54,9 @@ pub fn validate_params(p: &VaultParams) -> Result<(), ContractError> {
     }
     if p.lp_withdraw_window_secs == 0 || p.lp_withdraw_window_secs > MAX_LP_WITHDRAW_WINDOW_SECS {
         return Err(invalid("lp_withdraw_window_secs", "must be in (0, 7 days]"));
+    }
+    if p.lp_price_tolerance > Decimal::percent(5) {
+        return Err(invalid("lp_price_tolerance", "must be at most 0.05"));
     }
     if p.liquidation_close_factor.is_zero() || p.liquidation_close_factor > Decimal::one() {
         return Err(invalid("liquidation_close_factor", "must be in (0, 1]"));
@@ -244,9 +247,10 @@ pub fn pool_exposure(
             .querier
             .query_wasm_smart(&market_addr, &MarketQueryMsg::PoolExposure {})?;
         pnl = pnl.checked_add(e.unrealized_trader_pnl)?;
-        owed = owed.checked_add(Uint128::try_from(
-            e.unrealized_trader_pnl.max(Int128::zero()),
-        )?)?;
+        // what the market's winners are owed, not netted against its losers (whose losses
+        // are collectable only up to their equity); a market without the figure: its net
+        let net = Uint128::try_from(e.unrealized_trader_pnl.max(Int128::zero()))?;
+        owed = owed.checked_add(e.trader_gains.max(net))?;
         locked = locked.checked_add(e.locked_liquidity)?;
     }
     Ok((pnl, owed, locked))
@@ -254,9 +258,10 @@ pub fn pool_exposure(
 
 /// LP pricing needs the markets' valuation to be current. It is not while an underlying's
 /// oracle record is paused or move-blocked (markets value at the last accepted price), or
-/// holds a value stored in this block that differs from the previous one (markets value at
-/// the previous value until the next block, D9): an LP would leave or join at a superseded
-/// NAV. Bounded: at most MAX_SCENARIO_GRIDS underlyings, one raw read each.
+/// holds a value stored in this block that moved more than `lp_price_tolerance` from the
+/// previous one (markets value at the previous value until the next block, D9): an LP would
+/// leave or join at a superseded NAV. Smaller moves pass, so a permissionless `Refresh` in
+/// every block cannot hold LPs off. Bounded: at most MAX_SCENARIO_GRIDS underlyings.
 pub fn ensure_lp_prices_settled(
     deps: Deps,
     env: &Env,
@@ -269,9 +274,15 @@ pub fn ensure_lp_prices_settled(
             .as_ref()
             .ok_or(ContractError::OracleNotConfigured)?;
         if let Some(r) = query_price_raw(&deps.querier, oracle, &asset_id)? {
-            if r.is_paused()
-                || r.is_move_blocked()
-                || (r.block_height >= env.block.height && r.prev_price != Some(r.price))
+            let moved = match r.prev_price {
+                Some(prev) => {
+                    let band =
+                        prev.checked_mul(Decimal256::from(config.params.lp_price_tolerance))?;
+                    r.price.abs_diff(prev) > band
+                }
+                None => true,
+            };
+            if r.is_paused() || r.is_move_blocked() || (r.block_height >= env.block.height && moved)
             {
                 return Err(ContractError::LpPriceUnsettled { asset_id });
             }
@@ -707,6 +718,14 @@ pub fn withdraw(
     ensure_withdrawal_keeps_initial(deps.as_ref(), &env, &config, account_id, &account)?;
 
     let mut totals = load_totals(deps.storage, &denom)?;
+    // while accounts owe more than pool, insurance and protocol fees hold, some positive
+    // balance is backed by no coin: none leaves until the shortfall is covered (D26)
+    if denom == config.settlement_denom && totals.shortfall() > totals.fees {
+        return Err(ContractError::SettlementUnbacked {
+            shortfall: totals.shortfall(),
+            fees: totals.fees,
+        });
+    }
     let reference = totals.ledger_total()?;
     totals.accounts = totals.accounts.checked_sub(Int128::try_from(amount)?)?;
     TOTALS.save(deps.storage, &denom, &totals)?;
@@ -1019,11 +1038,13 @@ pub fn owner_withdraw(
     };
     let mut totals = load_totals(deps.storage, &denom)?;
     let reference = totals.ledger_total()?;
-    // the insurance fund is the first to absorb accounts' debt: that part stays
+    // the insurance fund is the first to absorb accounts' debt: that part stays; protocol
+    // fees are the first to bear a shortfall (D26): that part stays too
     let debt = totals.debt;
+    let shortfall = totals.shortfall();
     let (slot, name, reserved) = match ledger {
         OwnerLedger::Insurance => (&mut totals.insurance, "insurance", debt),
-        OwnerLedger::Fees => (&mut totals.fees, "fees", Uint128::zero()),
+        OwnerLedger::Fees => (&mut totals.fees, "fees", shortfall),
     };
     let free = slot.saturating_sub(reserved);
     if amount > free {

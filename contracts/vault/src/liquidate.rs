@@ -174,7 +174,8 @@ pub fn reply_force_reduce(deps: DepsMut, reply: Reply) -> Result<Response, Contr
     }
     margin::validate_risk(&result.risk, &StoredGrids(deps.storage))?;
     let mut account = load_account(deps.storage, pending.account_id)?;
-    apply_cash(deps.storage, &config, &mut account, &result.cash)?;
+    // a liquidation is never refused for backing (D26)
+    apply_cash(deps.storage, &config, &mut account, &result.cash, false)?;
     store_market_risk(
         deps.storage,
         pending.account_id,

@@ -17,14 +17,19 @@ use crate::state::{
 
 /// Applies cash flows to the account's settlement balance and the pool / fee ledgers. The sum
 /// of the changes is zero, so the per-denom conservation invariant is preserved. The account
-/// may go negative (debt, owed to insurance and pool); the pool may not, and it pays nothing
-/// out of what accounts owe it: a flow that leaves more debt than pool and insurance hold is
-/// refused (`PoolInsufficient`), so every positive balance stays backed by coins.
+/// may go negative (debt, owed to insurance and pool); the pool may not. With `enforce_backing`
+/// (a trade a trader asked for that adds risk or takes a profit) a flow that leaves more debt
+/// than pool and insurance hold is refused (`PoolInsufficient`): the pool pays nothing out of
+/// what accounts owe it. Flows that take risk away on the vault's or a market's initiative
+/// (liquidation, expiry, ADL) and a trader's loss-taking reduce are never refused for that:
+/// refusing them would keep risk open. The shortfall they may leave (D26) blocks settlement
+/// coins from leaving until it is covered (`Withdraw`, `WithdrawFees`).
 pub fn apply_cash(
     storage: &mut dyn Storage,
     config: &Config,
     account: &mut Account,
     cash: &CashFlows,
+    enforce_backing: bool,
 ) -> Result<(), ContractError> {
     let mut totals = load_totals(storage, &config.settlement_denom)?;
     let shortfall = totals.shortfall();
@@ -51,7 +56,7 @@ pub fn apply_cash(
     }
     totals.pool = totals.pool.checked_add(cash.fee_to_pool)?;
     totals.fees = totals.fees.checked_add(cash.fee_to_protocol)?;
-    if totals.shortfall() > shortfall {
+    if enforce_backing && totals.shortfall() > shortfall {
         return Err(ContractError::PoolInsufficient {
             pool: backed,
             // a payout, or fees charged into debt
@@ -153,7 +158,11 @@ pub fn settle(
     refs.push(&old_risk);
     let before = snapshot(cv, account.settlement_balance, &refs, f)?;
 
-    apply_cash(deps.storage, &config, &mut account, &s.cash)?;
+    // a trader's trade that adds risk or takes a profit must be backed; a loss-taking reduce
+    // and a market-initiated one (expiry, ADL) are never refused for it
+    let enforce = s.trader_addr.is_some()
+        && (s.change == RiskChange::Increase || s.cash.pnl_vs_pool > Int128::zero());
+    apply_cash(deps.storage, &config, &mut account, &s.cash, enforce)?;
 
     refs.pop();
     refs.push(&s.risk);
@@ -308,7 +317,7 @@ mod tests {
         };
         // charged into debt, the protocol fee would be backed by no coin
         assert_eq!(
-            apply_cash(&mut storage, &config, &mut a.clone(), &flows),
+            apply_cash(&mut storage, &config, &mut a.clone(), &flows, true),
             Err(ContractError::PoolInsufficient {
                 pool: Uint128::zero(),
                 amount: Uint128::new(10)
@@ -317,7 +326,7 @@ mod tests {
         let mut t = load_totals(&storage, "uusdc").unwrap();
         t.insurance = Uint128::new(3);
         TOTALS.save(&mut storage, "uusdc", &t).unwrap();
-        apply_cash(&mut storage, &config, &mut a, &flows).unwrap();
+        apply_cash(&mut storage, &config, &mut a, &flows, true).unwrap();
         let t = load_totals(&storage, "uusdc").unwrap();
         assert_eq!(a.settlement_balance, Int128::new(-110));
         assert_eq!(t.accounts, Int128::new(-110));
@@ -330,7 +339,7 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(
-            apply_cash(&mut storage, &config, &mut a.clone(), &win),
+            apply_cash(&mut storage, &config, &mut a.clone(), &win, true),
             Err(ContractError::PoolInsufficient {
                 pool: Uint128::new(107),
                 amount: Uint128::new(108)
@@ -344,7 +353,7 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(
-            apply_cash(&mut storage, &config, &mut b, &small),
+            apply_cash(&mut storage, &config, &mut b, &small, true),
             Err(ContractError::PoolInsufficient {
                 pool: Uint128::zero(),
                 amount: Uint128::new(1)
@@ -358,9 +367,22 @@ mod tests {
                 pnl_vs_pool: Int128::new(100),
                 ..Default::default()
             },
+            true,
         )
         .unwrap();
         let t = load_totals(&storage, "uusdc").unwrap();
         assert_eq!((t.debt, t.pool), (Uint128::new(10), Uint128::new(7)));
+        assert!(t.shortfall().is_zero());
+        // a flow the vault must not refuse (liquidation, expiry) is applied and leaves a
+        // shortfall that `Withdraw` then guards
+        // (a refused call leaves its account half-changed, as the transaction reverts)
+        let mut c = account();
+        apply_cash(&mut storage, &config, &mut c, &small, false).unwrap();
+        let t = load_totals(&storage, "uusdc").unwrap();
+        assert_eq!(c.settlement_balance, Int128::new(1));
+        assert_eq!(
+            (t.debt, t.pool, t.shortfall()),
+            (Uint128::new(10), Uint128::new(6), Uint128::new(1))
+        );
     }
 }

@@ -128,8 +128,9 @@ impl DenomTotals {
         account.settlement_balance = account.settlement_balance.checked_add(delta)?;
         self.accounts = self.accounts.checked_add(delta)?;
         let now = account.owed();
-        // saturating: state written before `debt` existed may count less than is owed
-        self.debt = self.debt.checked_add(now)?.saturating_sub(owed);
+        // exact: the state migration to layout 2 recomputed `debt` for state written before
+        // it existed, so the account's old debt is always part of it
+        self.debt = self.debt.checked_add(now)?.checked_sub(owed)?;
         if account.written_off > now {
             self.uncovered = self
                 .uncovered
@@ -210,6 +211,32 @@ pub struct PendingLiquidation {
     pub equity_before: Int128,
     pub maintenance_before: Uint128,
     pub reduced_notional: Uint128,
+}
+
+/// Version of the stored state's layout, independent of the crate version: `migrate` runs
+/// the steps from the stored layout (absent = 1, state written before the marker) to
+/// `STATE_LAYOUT_CURRENT`. Layout 2: `DenomTotals::{debt, uncovered}` are maintained.
+pub use bulwark_types::migration::STATE_LAYOUT;
+pub const STATE_LAYOUT_CURRENT: u16 = 2;
+
+/// Layout 1 → 2: the settlement denom's `debt` (Σ what accounts owe) and `uncovered`
+/// (Σ written off) computed from the accounts. Runs once, under the DAO's migration; it reads
+/// every account, so it is bounded by the block gas, not by a page.
+pub fn recompute_debt(
+    storage: &mut dyn Storage,
+    settlement_denom: &str,
+) -> Result<(), ContractError> {
+    let (mut debt, mut uncovered) = (Uint128::zero(), Uint128::zero());
+    for item in ACCOUNTS.range(storage, None, None, cosmwasm_std::Order::Ascending) {
+        let (_, account) = item?;
+        debt = debt.checked_add(account.owed())?;
+        uncovered = uncovered.checked_add(account.written_off)?;
+    }
+    let mut totals = load_totals(storage, settlement_denom)?;
+    totals.debt = debt;
+    totals.uncovered = uncovered;
+    TOTALS.save(storage, settlement_denom, &totals)?;
+    Ok(())
 }
 
 pub const PENDING_LIQUIDATION: Item<PendingLiquidation> = Item::new("pending_liquidation");

@@ -55,13 +55,18 @@ fn with_exposure(net: &mut Net, id: u64, maintenance: u128, settlement: i128) {
         let mut a = ACCOUNTS.load(storage, id).unwrap();
         a.markets = vec![market];
         if settlement < 0 {
+            // through `shift`, so the debt aggregate moves with the balance; the pool lent it
             let debt = -settlement;
             let mut t = load_totals(storage, USDC).unwrap();
-            t.accounts = t.accounts.checked_sub(Int128::new(debt)).unwrap();
+            let delta = Int128::new(settlement)
+                .checked_sub(a.settlement_balance)
+                .unwrap();
+            t.shift(&mut a, delta).unwrap();
             t.pool += Uint128::new(debt as u128);
             TOTALS.save(storage, USDC, &t).unwrap();
+        } else {
+            a.settlement_balance = Int128::new(settlement);
         }
-        a.settlement_balance = Int128::new(settlement);
         ACCOUNTS.save(storage, id, &a).unwrap();
     }
     // the ibc_common querier (price of ATOM at 10, breaker records empty) plus the market

@@ -587,3 +587,286 @@ fn a_winner_is_never_paid_out_of_a_debt() {
     assert_backed(&s, &ids);
     s.assert_conserved();
 }
+
+// ---------------------------------------------------------------------------------------------
+// Review of the fixes: what must never be refused, and what guards the coins instead (D26)
+
+/// The state of `a_winner_is_never_paid_out_of_a_debt` after the loser's close: pool 1.5 of
+/// which 0.3 is the loser's debt, so 1.2 in coins; the winner is short 0.5 ATOM on market A.
+fn pool_owed_a_debt() -> (Suite, u64, u64) {
+    let mut s = Suite::new();
+    let (alice, bob, eve) = (s.alice.clone(), s.bob.clone(), s.eve.clone());
+    let ma = s.market_a.clone();
+    s.lp_deposit(&bob, 1_000_000).unwrap();
+    let loser = s.create_account(&alice);
+    let winner = s.create_account(&eve);
+    s.deposit(&alice, loser, 200_000, USDC);
+    s.deposit(&eve, winner, 200_000, USDC);
+    for (who, id, delta) in [(&alice, loser, 500_000), (&eve, winner, -500_000)] {
+        s.trade(
+            &ma,
+            who,
+            id,
+            cash(0, 0, 0),
+            linear_risk(delta, 0, 0),
+            RiskChange::Increase,
+        )
+        .unwrap();
+    }
+    s.trade(
+        &ma,
+        &alice,
+        loser,
+        cash(-500_000, 0, 0),
+        AccountRisk::default(),
+        RiskChange::Reduce,
+    )
+    .unwrap();
+    assert_eq!(s.pool().account_debt, Uint128::new(300_000));
+    (s, loser, winner)
+}
+
+fn withdraw_usdc(
+    s: &mut Suite,
+    who: &Addr,
+    id: u64,
+    amount: u128,
+) -> anyhow::Result<cw_multi_test::AppResponse> {
+    s.exec(
+        who,
+        &ExecuteMsg::Withdraw {
+            account_id: id,
+            denom: USDC.into(),
+            amount: Uint128::new(amount),
+            recipient: None,
+        },
+        &[],
+    )
+}
+
+/// An expiry (market-initiated) paying more than the pool's coins is applied, not refused:
+/// refusing it would keep the position open past its expiry. The winner's balance is then
+/// partly backed by no coin, and no settlement coin leaves until the shortfall is covered.
+#[test]
+fn expiry_beyond_backing_is_applied_and_coins_wait_for_cover() {
+    let (mut s, _loser, winner) = pool_owed_a_debt();
+    let (eve, owner) = (s.eve.clone(), s.owner.clone());
+    let ma = s.market_a.clone();
+    s.settle_via(
+        &ma,
+        None,
+        winner,
+        cash(1_400_000, 0, 0),
+        AccountRisk::default(),
+        RiskChange::Reduce,
+    )
+    .unwrap();
+    assert_eq!(s.account(winner).settlement_balance, Int128::new(1_600_000));
+    // debt 0.3 against pool 0.1 and no insurance: 0.2 of the winner's balance is unbacked
+    let before = (s.balance(&eve, USDC), s.totals());
+    assert_eq!(
+        err(withdraw_usdc(&mut s, &eve, winner, 1)),
+        ContractError::SettlementUnbacked {
+            shortfall: Uint128::new(200_000),
+            fees: Uint128::zero()
+        }
+    );
+    assert_eq!((s.balance(&eve, USDC), s.totals()), before);
+    // the DAO covers it through the insurance fund: every balance is backed again
+    s.exec(
+        &owner,
+        &ExecuteMsg::DepositInsurance {},
+        &coins(200_000, USDC),
+    )
+    .unwrap();
+    withdraw_usdc(&mut s, &eve, winner, 1_600_000).unwrap();
+    s.assert_conserved();
+}
+
+/// A liquidation whose forced reduction realizes a profit the pool's coins cannot pay is
+/// applied (the account's risk goes away); before the fix `PoolInsufficient` made the
+/// account unliquidatable.
+#[test]
+fn liquidation_realizing_a_profit_beyond_backing_is_not_refused() {
+    let (mut s, _loser, winner) = pool_owed_a_debt();
+    let (eve, keeper) = (s.eve.clone(), s.keeper.clone());
+    let ma = s.market_a.clone();
+    // 1.4 up, but an add-on of 5 puts the account below maintenance
+    s.set_risk(&ma, winner, linear_risk(-500_000, 1_400_000, 5_000_000));
+    assert!(s.health(winner).liquidatable);
+    s.set_force_reduce(
+        &ma,
+        ForceReduceResult {
+            account_id: winner,
+            cash: cash(1_400_000, 0, 0),
+            reduced_notional: Uint128::new(500_000),
+            risk: AccountRisk::default(),
+        },
+    );
+    s.exec(&keeper, &ExecuteMsg::Liquidate { account_id: winner }, &[])
+        .unwrap();
+    assert!(s.account(winner).markets.is_empty());
+    assert!(matches!(
+        err(withdraw_usdc(&mut s, &eve, winner, 1)),
+        ContractError::SettlementUnbacked { .. }
+    ));
+    s.assert_conserved();
+}
+
+/// A trader's loss-taking close is never refused for backing, even with its protocol fee
+/// charged into a debt that pool and insurance cannot absorb: the fee grows the shortfall by
+/// exactly what it adds to the fees, which bear a shortfall first.
+#[test]
+fn loss_taking_close_with_fees_into_debt_is_not_refused() {
+    let (mut s, loser, winner) = pool_owed_a_debt();
+    let alice = s.alice.clone();
+    let ma = s.market_a.clone();
+    // an expiry leaves the pool 0.1 against the loser's 0.3 of debt: shortfall 0.2
+    s.settle_via(
+        &ma,
+        None,
+        winner,
+        cash(1_400_000, 0, 0),
+        AccountRisk::default(),
+        RiskChange::Reduce,
+    )
+    .unwrap();
+    // the loser trades again on ATOM collateral and closes at a loss with a protocol fee
+    s.deposit(&alice, loser, 1_000_000, ATOM);
+    s.trade(
+        &ma,
+        &alice,
+        loser,
+        cash(0, 0, 0),
+        linear_risk(100_000, 0, 0),
+        RiskChange::Increase,
+    )
+    .unwrap();
+    s.trade(
+        &ma,
+        &alice,
+        loser,
+        cash(-50_000, 0, 10_000),
+        AccountRisk::default(),
+        RiskChange::Reduce,
+    )
+    .unwrap();
+    assert_eq!(s.account(loser).settlement_balance, Int128::new(-360_000));
+    let t = s.totals().into_iter().find(|t| t.denom == USDC).unwrap();
+    assert_eq!(
+        (t.pool, t.fees),
+        (Uint128::new(150_000), Uint128::new(10_000))
+    );
+    s.assert_conserved();
+}
+
+/// A permissionless oracle refresh in every block cannot hold LPs off: a move within
+/// `lp_price_tolerance` lets LP pricing proceed in the block it is published.
+#[test]
+fn small_moves_in_the_block_do_not_hold_lps_off() {
+    let mut s = Suite::new();
+    let (alice, bob) = (s.alice.clone(), s.bob.clone());
+    s.lp_deposit(&alice, 1_000_000).unwrap();
+    s.next_block();
+    s.feed("10");
+    feed_now(&mut s, "10.04");
+    s.lp_deposit(&bob, 1_000_000).unwrap();
+    s.next_block();
+    feed_now(&mut s, "10.2");
+    assert_eq!(
+        err(s.lp_deposit(&bob, 1_000_000)),
+        ContractError::LpPriceUnsettled {
+            asset_id: "ATOM".into()
+        }
+    );
+    // the tolerance is the owner's, bounded
+    assert!(matches!(
+        err(s.owner_exec(&ExecuteMsg::UpdateConfig {
+            oracle: None,
+            circuit_breaker: None,
+            params: Some(VaultParams {
+                lp_price_tolerance: cosmwasm_std::Decimal::percent(6),
+                ..VaultParams::default()
+            }),
+        })),
+        ContractError::InvalidParam { .. }
+    ));
+}
+
+/// A two-sided book after a 50 % crash: the long loses 0.5 with 0.25 of equity, the short
+/// wins 0.5. The market's net PnL is 0, yet only 0.25 of the loss is collectable and the
+/// whole gain is owed: true value 2 + 0.25 − 0.5 = 1.75, each LP's fair share 0.875. Priced
+/// at the net, the leaver took 1.0; priced at the winners' gains, it cannot take more than
+/// its share.
+#[test]
+fn two_sided_book_does_not_hide_the_winners_gains() {
+    let mut s = Suite::new();
+    let (alice, bob, eve, keeper, owner) = (
+        s.alice.clone(),
+        s.bob.clone(),
+        s.eve.clone(),
+        s.keeper.clone(),
+        s.owner.clone(),
+    );
+    let ma = s.market_a.clone();
+    s.lp_deposit(&alice, 1_000_000).unwrap();
+    s.lp_deposit(&bob, 1_000_000).unwrap();
+    let long = s.create_account(&eve);
+    let short = s.create_account(&owner);
+    s.deposit(&eve, long, 250_000, USDC);
+    s.deposit(&owner, short, 250_000, USDC);
+    for (who, id, delta) in [(&eve, long, 1_000_000), (&owner, short, -1_000_000)] {
+        s.trade(
+            &ma,
+            who,
+            id,
+            cash(0, 0, 0),
+            linear_risk(delta, 0, 0),
+            RiskChange::Increase,
+        )
+        .unwrap();
+    }
+    let shares = position(&s, &alice).shares.u128();
+    request(&mut s, &alice, shares).unwrap();
+    s.advance(DELAY);
+    s.feed("5");
+    s.set_exposure_gross(&ma, 0, 500_000, 0);
+    s.set_risk(&ma, long, linear_risk(1_000_000, -500_000, 0));
+    s.set_risk(&ma, short, linear_risk(-1_000_000, 500_000, 0));
+    let fair = 875_000u128;
+    let before = s.balance(&alice, USDC);
+    lp_withdraw(&mut s, &alice).unwrap();
+    let alice_out = s.balance(&alice, USDC) - before;
+    assert!(alice_out <= fair, "the leaver took {alice_out} > {fair}");
+    // the long is liquidated (0.25 collected, 0.25 written off against the pool), the
+    // short closes and is paid: what is left is the LP who stayed
+    s.set_force_reduce(
+        &ma,
+        ForceReduceResult {
+            account_id: long,
+            cash: cash(-500_000, 0, 0),
+            reduced_notional: Uint128::new(1_000_000),
+            risk: AccountRisk::default(),
+        },
+    );
+    s.exec(&keeper, &ExecuteMsg::Liquidate { account_id: long }, &[])
+        .unwrap();
+    s.set_exposure_gross(&ma, 500_000, 500_000, 0);
+    s.trade(
+        &ma,
+        &owner,
+        short,
+        cash(500_000, 0, 0),
+        AccountRisk::default(),
+        RiskChange::Reduce,
+    )
+    .unwrap();
+    s.set_exposure(&ma, 0, 0);
+    let p = s.pool();
+    assert!(
+        p.nav.u128() >= fair,
+        "the LP who stayed holds {} < {fair}",
+        p.nav
+    );
+    s.assert_conserved();
+}

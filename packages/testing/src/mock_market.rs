@@ -165,6 +165,7 @@ fn query(deps: Deps, _env: Env, msg: MarketQueryMsg) -> StdResult<Binary> {
                 .unwrap_or(PoolExposure {
                     unrealized_trader_pnl: Default::default(),
                     locked_liquidity: Default::default(),
+                    trader_gains: Default::default(),
                 });
             to_json_binary(&e)
         }

@@ -185,6 +185,12 @@ pub struct PoolExposure {
     pub unrealized_trader_pnl: Int128,
     /// Liquidity the pool must keep for open interest and maximum option payoffs.
     pub locked_liquidity: Uint128,
+    /// What the pool owes its winning traders, not netted against losing traders: Σ over
+    /// each market's sides of max(0, that side's unrealized PnL), rounded up. A loser's loss
+    /// is only collectable up to its equity, so the redemption NAV must not let it offset
+    /// this. Absent (zero) from markets that predate it.
+    #[serde(default)]
+    pub trader_gains: Uint128,
 }
 
 #[cfg(test)]
@@ -212,6 +218,22 @@ mod tests {
         };
         assert!(empty.is_empty());
         assert_eq!(empty.scenario(0), None);
+    }
+
+    #[test]
+    fn pool_exposure_without_trader_gains_parses_as_zero() {
+        // the JSON of a market that predates `trader_gains`
+        let e: PoolExposure =
+            cosmwasm_std::from_json(br#"{"unrealized_trader_pnl":"-5","locked_liquidity":"7"}"#)
+                .unwrap();
+        assert_eq!(
+            e,
+            PoolExposure {
+                unrealized_trader_pnl: Int128::new(-5),
+                locked_liquidity: Uint128::new(7),
+                trader_gains: Uint128::zero(),
+            }
+        );
     }
 
     #[test]

@@ -14,6 +14,23 @@ pub enum MigrationError {
     Downgrade { from: String, to: String },
     #[error("invalid semantic version {version}")]
     InvalidVersion { version: String },
+    #[error("cannot migrate state layout {stored} into code with the older layout {current}")]
+    StateLayoutTooNew { stored: u16, current: u16 },
+}
+
+/// Version of a contract's stored state layout, independent of the crate version (which may
+/// stay while the layout changes, so it cannot tell which state steps are due). Saved at
+/// instantiate; absent = layout 1, state written before the marker existed.
+pub const STATE_LAYOUT: cw_storage_plus::Item<u16> = cw_storage_plus::Item::new("state_layout");
+
+/// The stored layout `migrate` runs its steps from; state written by code with a newer
+/// layout than `current` is refused.
+pub fn stored_layout(storage: &dyn Storage, current: u16) -> Result<u16, MigrationError> {
+    let stored = STATE_LAYOUT.may_load(storage)?.unwrap_or(1);
+    if stored > current {
+        return Err(MigrationError::StateLayoutTooNew { stored, current });
+    }
+    Ok(stored)
 }
 
 fn parse(version: &str) -> Result<Version, MigrationError> {

@@ -262,6 +262,15 @@ pub struct MarketAggregates {
     /// Σ size × funding_snapshot (signed size).
     pub sum_size_funding: SignedDecimal256,
     pub positions: u64,
+    /// Σ size × entry_price over long positions only; the short side's is
+    /// `sum_size_entry − long_size_entry`. Kept so each side's PnL is known in O(1) (the
+    /// pool owes a winning side in full, whatever the other side loses). Absent from state
+    /// written before the perps state layout 2; the perps `migrate` recomputes both.
+    #[serde(default)]
+    pub long_size_entry: SignedDecimal256,
+    /// Σ size × funding_snapshot over long positions only (short side: total − long).
+    #[serde(default)]
+    pub long_size_funding: SignedDecimal256,
 }
 
 #[cw_serde]

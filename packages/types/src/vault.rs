@@ -47,6 +47,12 @@ pub struct VaultParams {
     /// that it is void (only `CancelLpWithdraw` applies). Absent in older JSON: 1 day.
     #[serde(default = "default_lp_withdraw_window_secs")]
     pub lp_withdraw_window_secs: u64,
+    /// LP deposits and redemptions wait a block when an underlying's price stored in this
+    /// block moved more than this fraction from the previous value (markets still value at
+    /// the previous one); smaller moves do not, so refreshing the oracle every block cannot
+    /// hold LPs off. [0, 0.05]. Absent in older JSON: 0.5 %.
+    #[serde(default = "default_lp_price_tolerance")]
+    pub lp_price_tolerance: Decimal,
     /// Fraction of every position a liquidation asks each market to reduce, (0, 1].
     pub liquidation_close_factor: Decimal,
     /// Liquidation penalty as a share of the reduced notional, [0, 0.2].
@@ -59,6 +65,10 @@ fn default_lp_withdraw_window_secs() -> u64 {
     86_400
 }
 
+fn default_lp_price_tolerance() -> Decimal {
+    Decimal::permille(5)
+}
+
 impl Default for VaultParams {
     fn default() -> Self {
         VaultParams {
@@ -67,6 +77,7 @@ impl Default for VaultParams {
             price_max_age_secs: 120,
             lp_withdraw_delay_secs: 86_400,
             lp_withdraw_window_secs: default_lp_withdraw_window_secs(),
+            lp_price_tolerance: default_lp_price_tolerance(),
             liquidation_close_factor: Decimal::percent(50),
             liquidation_penalty: Decimal::percent(1),
             keeper_share: Decimal::percent(50),

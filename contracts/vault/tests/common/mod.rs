@@ -461,12 +461,18 @@ impl Suite {
     }
 
     pub fn set_exposure(&mut self, market: &Addr, pnl: i128, locked: u128) {
+        self.set_exposure_gross(market, pnl, pnl.max(0) as u128, locked);
+    }
+
+    /// A two-sided book: `gains` owed to the market's winners, `pnl` net of its losers.
+    pub fn set_exposure_gross(&mut self, market: &Addr, pnl: i128, gains: u128, locked: u128) {
         let m = market.clone();
         self.market_exec(
             &m,
             &MockMarketExecuteMsg::SetPoolExposure(PoolExposure {
                 unrealized_trader_pnl: Int128::new(pnl),
                 locked_liquidity: Uint128::new(locked),
+                trader_gains: Uint128::new(gains),
             }),
         )
         .unwrap();

@@ -748,10 +748,13 @@ pub fn put_in_debt(net: &mut Net, id: u64, debt: i128) {
     use bulwark_vault::state::{load_totals, ACCOUNTS, TOTALS};
     let storage = &mut net.hub.deps.storage;
     let mut a = ACCOUNTS.load(storage, id).unwrap();
-    a.settlement_balance = Int128::new(-debt);
-    ACCOUNTS.save(storage, id, &a).unwrap();
     let mut t = load_totals(storage, USDC).unwrap();
-    t.accounts = t.accounts.checked_sub(Int128::new(debt)).unwrap();
+    // through `shift`, so the debt aggregate moves with the balance (D26)
+    let delta = Int128::new(-debt)
+        .checked_sub(a.settlement_balance)
+        .unwrap();
+    t.shift(&mut a, delta).unwrap();
+    ACCOUNTS.save(storage, id, &a).unwrap();
     t.pool += Uint128::new(debt as u128);
     TOTALS.save(storage, USDC, &t).unwrap();
 }
