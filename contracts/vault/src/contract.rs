@@ -422,16 +422,8 @@ mod tests {
 
     #[test]
     fn zero_coin_and_missing_breaker() {
-        let mut deps = mock_dependencies();
-        let dao = deps.api.addr_make("dao");
+        let (mut deps, _) = instantiated();
         let alice = deps.api.addr_make("alice");
-        instantiate(
-            deps.as_mut(),
-            mock_env(),
-            message_info(&dao, &[]),
-            msg(dao.as_str()),
-        )
-        .unwrap();
         let res = execute(
             deps.as_mut(),
             mock_env(),
