@@ -39,6 +39,33 @@ impl Bed {
         Ok(Self { client, keys })
     }
 
+    /// Connects to localnet `name` of `scripts/chain` (its `env` output), for tests that drive
+    /// several chains at once.
+    pub fn connect_named(name: &str) -> Result<Self> {
+        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../../scripts/chain");
+        let out = std::process::Command::new(script)
+            .args(["env", name])
+            .output()
+            .with_context(|| format!("{script} env {name}"))?;
+        if !out.status.success() {
+            bail!(
+                "{script} env {name}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        let vars: BTreeMap<String, String> = String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .filter_map(|l| l.split_once('='))
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        let client = Client::new(ChainConfig::from_lookup(|k| vars.get(k).cloned())?);
+        client
+            .status()
+            .with_context(|| format!("is {name} running? (scripts/chain start {name})"))?;
+        let keys = Keyring::load_from(&client, vars.get("BULWARK_KEYS").cloned())?;
+        Ok(Self { client, keys })
+    }
+
     pub fn key(&self, name: &str) -> &Wallet {
         // safe: every name used by the bed is one of the genesis accounts of scripts/chain
         self.keys.get(name).unwrap_or_else(|e| panic!("{e}"))
@@ -91,12 +118,18 @@ impl Bed {
 
     /// Balances of every actor and contract, per denom, for [`Ledger::check`].
     pub fn ledger(&self, d: &Deployment) -> Result<Ledger> {
+        self.ledger_with(d, &[])
+    }
+
+    /// As [`Bed::ledger`], with more holders (e.g. an ICS-20 escrow account).
+    pub fn ledger_with(&self, d: &Deployment, extra_holders: &[String]) -> Result<Ledger> {
         let mut holders: Vec<String> = ACTORS
             .iter()
             .map(|a| self.key(a).addr().to_string())
             .collect();
         holders.extend(d.contracts().iter().map(|(_, a)| a.to_string()));
         holders.push(d.multisig.clone());
+        holders.extend_from_slice(extra_holders);
         let mut ledger = Ledger {
             holders,
             denoms: vec![

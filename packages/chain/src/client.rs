@@ -50,8 +50,14 @@ impl ChainConfig {
     /// BULWARK_CHAIN_ID, BULWARK_RPC, and optionally BULWARK_PREFIX (wasm),
     /// BULWARK_GAS_DENOM (ustake), BULWARK_GAS_PRICE (0.0025), BULWARK_GAS_ADJUSTMENT (1.4).
     pub fn from_env() -> Result<Self> {
-        let var = |k: &str| std::env::var(k).with_context(|| format!("{k} is not set"));
-        let opt = |k: &str, d: &str| std::env::var(k).unwrap_or_else(|_| d.to_string());
+        Self::from_lookup(|k| std::env::var(k).ok())
+    }
+
+    /// As [`ChainConfig::from_env`], reading the variables through `lookup` (e.g. the lines
+    /// `scripts/chain env NAME` prints, for a test that drives several chains).
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self> {
+        let var = |k: &str| lookup(k).with_context(|| format!("{k} is not set"));
+        let opt = |k: &str, d: &str| lookup(k).unwrap_or_else(|| d.to_string());
         Ok(Self {
             chain_id: var("BULWARK_CHAIN_ID")?,
             rpc_url: var("BULWARK_RPC")?,

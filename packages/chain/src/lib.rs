@@ -6,7 +6,9 @@ pub mod bed;
 pub mod bench;
 pub mod client;
 pub mod deploy;
+pub mod ibc_bed;
 pub mod lifecycle;
+pub mod relayer;
 pub mod wallet;
 
 pub use client::{ChainConfig, Client, Event, Gas, TxResult};

@@ -26,14 +26,19 @@ fn arg_value(args: &[String], flag: &str) -> Option<String> {
 fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let Some(cmd) = args.first().map(String::as_str) else {
-        bail!("usage: bulwark-chain deploy (--plan FILE | --localnet) [--out FILE] [--hand-over]");
+        bail!(
+            "usage: bulwark-chain deploy (--plan FILE [--hand-over] | --localnet [--keep-owner]) [--out FILE]"
+        );
     };
     match cmd {
         "deploy" => {
             let deployment = if args.iter().any(|a| a == "--localnet") {
                 let bed = Bed::connect()?;
                 let d = bed.deploy()?;
-                bed.hand_over(&d)?;
+                // --keep-owner: the deployer stays owner (tests that configure markets)
+                if !args.iter().any(|a| a == "--keep-owner") {
+                    bed.hand_over(&d)?;
+                }
                 d
             } else {
                 let path = arg_value(&args, "--plan").context("--plan FILE or --localnet")?;

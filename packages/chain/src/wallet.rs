@@ -90,9 +90,14 @@ pub struct Keyring {
 
 impl Keyring {
     pub fn load(client: &Client) -> Result<Self> {
+        Self::load_from(client, std::env::var("BULWARK_KEYS").ok())
+    }
+
+    /// As [`Keyring::load`], from the keys file at `keys_path` (a localnet's `keys.tsv`).
+    pub fn load_from(client: &Client, keys_path: Option<String>) -> Result<Self> {
         let prefix = &client.config.bech32_prefix;
         let mut wallets = BTreeMap::new();
-        if let Ok(path) = std::env::var("BULWARK_KEYS") {
+        if let Some(path) = keys_path {
             let text = std::fs::read_to_string(&path).with_context(|| format!("reading {path}"))?;
             for line in text.lines().filter(|l| !l.trim().is_empty()) {
                 let mut parts = line.split('\t');

@@ -1,0 +1,13 @@
+export * from './generated/Vault.client';
+export * from './generated/Perps.client';
+export * from './generated/Options.client';
+export * from './generated/Oracle.client';
+export * from './generated/CircuitBreaker.client';
+export * as VaultTypes from './generated/Vault.types';
+export * as PerpsTypes from './generated/Perps.types';
+export * as OptionsTypes from './generated/Options.types';
+export * as OracleTypes from './generated/Oracle.types';
+export * as CircuitBreakerTypes from './generated/CircuitBreaker.types';
+export * from './fixed';
+export * from './frontend';
+export * from './cosmjs';

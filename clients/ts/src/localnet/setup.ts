@@ -1,0 +1,109 @@
+// Shared by the localnet tests: the deployment and keys scripts/test points at, signers, and a
+// market of the test's own (its own asset id) configured through the generated clients by the
+// deployer, who still owns the contracts of a `bulwark-chain deploy --localnet` deployment.
+import { readFileSync } from 'node:fs';
+import { OracleClient } from '../generated/Oracle.client';
+import { VaultClient } from '../generated/Vault.client';
+import { PerpsClient } from '../generated/Perps.client';
+import type { MarketParams } from '../generated/Perps.types';
+import { connect, Signer, sleep } from '../bots/common';
+
+export const U = 1_000_000n;
+
+export const env = (k: string): string => {
+  const v = process.env[k];
+  if (!v) throw new Error(`${k} is not set (scripts/test sets it)`);
+  return v;
+};
+
+export interface Deployment {
+  oracle: string;
+  circuit_breaker: string;
+  vault: string;
+  perps: string;
+  options: string;
+}
+
+export const chain = () => ({ rpc: env('BULWARK_RPC'), gasPrice: '0.0025ustake', prefix: 'wasm', gasMultiplier: 1.5 });
+
+export function deployment(): Deployment {
+  return JSON.parse(readFileSync(env('BULWARK_DEPLOYMENT'), 'utf8')) as Deployment;
+}
+
+/** Mnemonics of the localnet's genesis keys (scripts/chain writes keys.tsv). */
+export function mnemonic(name: string): string {
+  for (const line of readFileSync(env('BULWARK_KEYS'), 'utf8').split('\n')) {
+    const [n, , m] = line.split('\t');
+    if (n === name && m) return m;
+  }
+  throw new Error(`no key ${name}`);
+}
+
+export const signer = (name: string): Promise<Signer> => connect(chain(), mnemonic(name));
+
+export function marketParams(): MarketParams {
+  return {
+    enabled: true,
+    max_leverage: '10',
+    initial_addon_factor: '0.02',
+    maintenance_addon_factor: '0.01',
+    trading_fee_rate: '0.001',
+    protocol_fee_share: '0.2',
+    skew_scale: '1000000',
+    max_funding_velocity: '0.03',
+    max_funding_rate: '0.01',
+    max_oi_long: '10000',
+    max_oi_short: '10000',
+    max_position_size: '1000',
+    min_position_size: '0.1',
+    max_pool_exposure: null,
+  };
+}
+
+/** Lists (or re-lists) `assetId` fed by `feeders` (quorum as given), its scenario grid, and a perps market. */
+export async function configureMarket(
+  d: Deployment,
+  owner: Signer,
+  assetId: string,
+  marketId: string,
+  feeders: string[],
+  quorum: number,
+): Promise<void> {
+  const oracle = new OracleClient(owner.client, owner.addr, d.oracle);
+  const listed = (await oracle.feeders({ limit: 100 })).feeders;
+  const missing = feeders.filter((f) => !listed.includes(f));
+  if (missing.length > 0) await oracle.updateFeeders({ add: missing, remove: [] });
+  await oracle.setAsset({
+    asset: {
+      asset_id: assetId,
+      quote: 'USD',
+      base_decimals: 6,
+      quote_decimals: 6,
+      sources: feeders.map((f) => ({ feeder: { feeder_addr: f, max_age_secs: 300 } })),
+      quorum,
+      max_deviation_bps: 500,
+      max_move: null,
+      trip_targets: [],
+    },
+  });
+  await new VaultClient(owner.client, owner.addr, d.vault).setScenarioGrid({ assetId });
+  const perps = new PerpsClient(owner.client, owner.addr, d.perps);
+  // idempotent, so a test can run again on the same deployment
+  const exists = await perps.market({ marketId }).then(
+    () => true,
+    () => false,
+  );
+  if (!exists) await perps.createMarket({ marketId, assetId, params: marketParams() });
+}
+
+/** Waits until the chain is `n` blocks further. */
+export async function blocks(s: Signer, n: number): Promise<void> {
+  const h = await s.raw.getHeight();
+  while ((await s.raw.getHeight()) < h + n) await sleep(200);
+}
+
+/** The value of the first attribute `key` in a transaction's events. */
+export function attr(result: { events: { attributes: { key: string; value: string }[] }[] }, key: string): string {
+  for (const e of result.events) for (const a of e.attributes) if (a.key === key) return a.value;
+  throw new Error(`no attribute ${key}`);
+}
