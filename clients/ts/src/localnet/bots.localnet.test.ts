@@ -4,37 +4,18 @@
 // `node dist/bots/<bot>.js --config FILE` with the key in the environment.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, ChildProcess } from 'node:child_process';
+import { ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { VaultClient, VaultQueryClient } from '../generated/Vault.client';
 import { PerpsClient, PerpsQueryClient } from '../generated/Perps.client';
-import { attr, blocks, chain, configureMarket, deployment, mnemonic, signer, U } from './setup';
-import { sleep } from '../bots/common';
+import { attr, blocks, bot, chain, configureMarket, deployment, mnemonic, signer, U, until } from './setup';
 import type { FeederConfig } from '../bots/feeder';
 import type { KeeperConfig } from '../bots/keeper';
 
 const ASSET = 'BOTATOM';
 const MARKET = 'BOTATOM-PERP';
-
-function bot(name: 'feeder' | 'keeper', config: string, keyEnv: string, key: string, out: string[]): ChildProcess {
-  const p = spawn(process.execPath, [join(__dirname, '..', 'bots', `${name}.js`), '--config', config], {
-    env: { ...process.env, [keyEnv]: key },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  p.stdout?.on('data', (b: Buffer) => out.push(...b.toString().split('\n').filter((l) => l)));
-  p.stderr?.on('data', (b: Buffer) => out.push(b.toString()));
-  return p;
-}
-
-async function until(what: string, secs: number, cond: () => Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + secs * 1000;
-  while (!(await cond())) {
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${secs} s`);
-    await sleep(500);
-  }
-}
 
 test('the keeper liquidates a crash with nobody calling it', { timeout: 300_000 }, async (t) => {
   const d = deployment();

@@ -1,7 +1,9 @@
 // Shared by the localnet tests: the deployment and keys scripts/test points at, signers, and a
 // market of the test's own (its own asset id) configured through the generated clients by the
 // deployer, who still owns the contracts of a `bulwark-chain deploy --localnet` deployment.
+import { spawn, ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { OracleClient } from '../generated/Oracle.client';
 import { VaultClient } from '../generated/Vault.client';
 import { PerpsClient } from '../generated/Perps.client';
@@ -68,6 +70,7 @@ export async function configureMarket(
   marketId: string,
   feeders: string[],
   quorum: number,
+  params: MarketParams = marketParams(),
 ): Promise<void> {
   const oracle = new OracleClient(owner.client, owner.addr, d.oracle);
   const listed = (await oracle.feeders({ limit: 100 })).feeders;
@@ -93,7 +96,7 @@ export async function configureMarket(
     () => true,
     () => false,
   );
-  if (!exists) await perps.createMarket({ marketId, assetId, params: marketParams() });
+  if (!exists) await perps.createMarket({ marketId, assetId, params });
 }
 
 /** Waits until the chain is `n` blocks further. */
@@ -107,3 +110,24 @@ export function attr(result: { events: { attributes: { key: string; value: strin
   for (const e of result.events) for (const a of e.attributes) if (a.key === key) return a.value;
   throw new Error(`no attribute ${key}`);
 }
+
+/** Starts a bot as in production (`node dist/bots/<bot>.js --config FILE`, key in the
+ *  environment), collecting its log lines into `out`. */
+export function bot(name: 'feeder' | 'keeper', config: string, keyEnv: string, key: string, out: string[]): ChildProcess {
+  const p = spawn(process.execPath, [join(__dirname, '..', 'bots', `${name}.js`), '--config', config], {
+    env: { ...process.env, [keyEnv]: key },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  p.stdout?.on('data', (b: Buffer) => out.push(...b.toString().split('\n').filter((l) => l)));
+  p.stderr?.on('data', (b: Buffer) => out.push(b.toString()));
+  return p;
+}
+
+export async function until(what: string, secs: number, cond: () => Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + secs * 1000;
+  while (!(await cond())) {
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${secs} s`);
+    await sleep(500);
+  }
+}
+
