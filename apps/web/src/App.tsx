@@ -244,9 +244,15 @@ type Run = (label: string, f: () => Promise<string | void>) => Promise<void>;
 
 function PerpsScreen(props: { cfg: AppConfig; conn: Connection; accountId: number; vaultQ: VaultQueryClient; disabled: boolean; run: Run }) {
   const { cfg, conn, accountId } = props;
-  const [size, setSize] = useState('10');
-  const [preview, setPreview] = useState<OrderPreview>();
+  const [size, setSizeInput] = useState('10');
+  // a preview belongs to one size: editing the size or any transaction discards it
+  const [preview, setPreview] = useState<{ size: string; figures: OrderPreview }>();
+  const setSize = (v: string) => {
+    setSizeInput(v);
+    setPreview(undefined);
+  };
   const [position, setPosition] = useState<string>();
+  const [positionSize, setPositionSize] = useState<string>();
   const perpsQ = new PerpsQueryClient(querying(conn.client), cfg.perps);
   const perps = new PerpsClient(signing(conn.client), conn.address, cfg.perps);
   const d = cfg.settlementDecimals;
@@ -254,6 +260,7 @@ function PerpsScreen(props: { cfg: AppConfig; conn: Connection; accountId: numbe
   const loadPosition = useCallback(async () => {
     const p = await new PerpsQueryClient(querying(conn.client), cfg.perps).position({ accountId, marketId: cfg.marketId });
     setPosition(p.position ? `${p.position.size} @ ${Number(p.position.entry_price).toFixed(4)}` : 'none');
+    setPositionSize(p.position ? p.position.size : undefined);
   }, [conn, cfg, accountId]);
   useEffect(() => {
     loadPosition().catch(() => setPosition('unavailable'));
@@ -271,7 +278,7 @@ function PerpsScreen(props: { cfg: AppConfig; conn: Connection; accountId: numbe
           disabled={props.disabled}
           onClick={() =>
             props.run('preview', async () => {
-              setPreview(await perpsOrderPreview({ vault: props.vaultQ, perps: perpsQ }, accountId, cfg.marketId, size));
+              setPreview({ size, figures: await perpsOrderPreview({ vault: props.vaultQ, perps: perpsQ }, accountId, cfg.marketId, size) });
             })
           }
         >
@@ -279,15 +286,15 @@ function PerpsScreen(props: { cfg: AppConfig; conn: Connection; accountId: numbe
         </button>{' '}
         <button
           data-testid="open"
-          disabled={props.disabled || !preview}
+          disabled={props.disabled || !preview || !preview.figures.acceptable}
           onClick={() =>
             props.run('order', async () => {
               const p = preview!;
               await perps.submitOrder({
                 accountId,
                 marketId: cfg.marketId,
-                sizeDelta: size,
-                acceptablePrice: slippage(p, !size.startsWith('-')),
+                sizeDelta: p.size,
+                acceptablePrice: slippage(p.figures, !p.size.startsWith('-')),
                 reduceOnly: false,
               });
               setPreview(undefined);
@@ -299,16 +306,20 @@ function PerpsScreen(props: { cfg: AppConfig; conn: Connection; accountId: numbe
         </button>{' '}
         <button
           data-testid="close"
-          disabled={props.disabled || position === 'none'}
+          disabled={props.disabled || positionSize === undefined}
           onClick={() =>
             props.run('close', async () => {
-              const q = await perpsQ.quote({ accountId, marketId: cfg.marketId, sizeDelta: '0.1' });
-              const long = !(position ?? '').startsWith('-');
+              // quote the close itself: its fill price carries its own price impact
+              const open = positionSize!;
+              const closing = open.startsWith('-') ? open.slice(1) : `-${open}`;
+              const q = await perpsQ.quote({ accountId, marketId: cfg.marketId, sizeDelta: closing });
+              const long = !open.startsWith('-');
               await perps.closePosition({
                 accountId,
                 marketId: cfg.marketId,
-                acceptablePrice: (Number(q.oracle_price) * (long ? 0.98 : 1.02)).toFixed(6),
+                acceptablePrice: (Number(q.fill_price) * (long ? 0.98 : 1.02)).toFixed(6),
               });
+              setPreview(undefined);
               await loadPosition();
             })
           }
@@ -319,19 +330,19 @@ function PerpsScreen(props: { cfg: AppConfig; conn: Connection; accountId: numbe
       {preview && (
         <dl data-testid="preview-figures">
           <dt>Fill price</dt>
-          <dd>{Number(preview.fillPrice).toFixed(6)}</dd>
+          <dd>{Number(preview.figures.fillPrice).toFixed(6)}</dd>
           <dt>Price impact</dt>
-          <dd>{(Number(preview.priceImpact) * 100).toFixed(4)} %</dd>
+          <dd>{(Number(preview.figures.priceImpact) * 100).toFixed(4)} %</dd>
           <dt>Fee</dt>
-          <dd>{units(preview.fee, d)}</dd>
+          <dd>{units(preview.figures.fee, d)}</dd>
           <dt>Resulting size</dt>
-          <dd>{preview.resultingSize}</dd>
+          <dd>{preview.figures.resultingSize}</dd>
           <dt>Maintenance after</dt>
-          <dd data-testid="preview-maintenance">{units(preview.maintenanceAfter, d)}</dd>
+          <dd data-testid="preview-maintenance">{units(preview.figures.maintenanceAfter, d)}</dd>
           <dt>Health after</dt>
-          <dd data-testid="preview-health">{preview.healthAfter === null ? '∞' : Number(preview.healthAfter).toFixed(3)}</dd>
+          <dd data-testid="preview-health">{preview.figures.healthAfter === null ? '∞' : Number(preview.figures.healthAfter).toFixed(3)}</dd>
           <dt>Accepted</dt>
-          <dd className={preview.acceptable ? 'ok' : 'bad'}>{preview.acceptable ? 'yes' : 'no: below initial margin'}</dd>
+          <dd className={preview.figures.acceptable ? 'ok' : 'bad'}>{preview.figures.acceptable ? 'yes' : 'no: below initial margin'}</dd>
         </dl>
       )}
     </section>

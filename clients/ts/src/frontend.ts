@@ -126,7 +126,8 @@ export interface OrderPreview {
   initialAfter: bigint;
   /** equity / maintenance after the trade at the oracle price; null without a requirement. */
   healthAfter: string | null;
-  /** Whether the vault would accept it: an increase needs equity ≥ initial after. */
+  /** Whether the vault's margin rules accept it (the breaker, the market's `enabled` flag and
+   *  reduce-only are checked by the contracts, not here). */
   acceptable: boolean;
 }
 
@@ -151,7 +152,9 @@ export async function perpsOrderPreview(
   const decimals = config.settlement_decimals;
   const price = toAtomics(quote.oracle_price);
   const p = market.params;
-  const leverageFloor = div(SCALE, toAtomics(p.max_leverage));
+  // 1 / max_leverage rounded up, as risk.rs (dec_div_ceil)
+  const lev = toAtomics(p.max_leverage);
+  const leverageFloor = (SCALE * SCALE + lev - 1n) / lev;
   const initialFactor = max(toAtomics(p.initial_addon_factor), leverageFloor);
   const oldSize = position.position ? toAtomics(position.position.size) : 0n;
   const newSize = toAtomics(quote.resulting_size);
@@ -203,32 +206,45 @@ export async function perpsOrderPreview(
     maintenanceAfter: req.maintenance,
     initialAfter: req.initial,
     healthAfter,
-    acceptable: !quote.increases_risk || equityAfter >= req.initial,
+    // the vault's rules (margin.rs): an increase needs equity ≥ initial after; a reduction
+    // needs equity ≥ maintenance after, or must not grow the requirement beyond its fee
+    acceptable: quote.increases_risk
+      ? equityAfter >= req.initial
+      : equityAfter >= req.maintenance || req.maintenance + fee <= BigInt(health.maintenance_requirement),
   };
 }
 
-/** Estimated liquidation price of an underlying: the spot at which equity meets the
- *  maintenance requirement, to first order. Equity moves with the account's delta D (perps
- *  size + options delta + collateral units of the asset after haircut), requirements scale
- *  with the spot: solve E + D·(X − P) = M·X/P for X. Null when no such positive price exists. */
+/** Estimated liquidation price of an underlying: the spot X at which equity meets the
+ *  maintenance requirement, to first order. Equity moves with the account's delta D on the
+ *  underlying (perps size + options delta + collateral units of the asset after haircut);
+ *  this underlying's requirement `maintenanceOwn` scales with the spot, the rest
+ *  (`maintenanceOther`: other underlyings, fixed add-ons) does not:
+ *  E + D·(X − P) = M_other + M_own·X/P. Null when the account is already below maintenance or
+ *  no positive X exists on the losing side of the spot. */
 export function liquidationPrice(
   equity: bigint,
-  maintenance: bigint,
+  maintenanceOwn: bigint,
+  maintenanceOther: bigint,
   spot: string,
   delta: string,
   decimals: number,
 ): string | null {
-  if (maintenance === 0n) return null;
+  if (maintenanceOwn + maintenanceOther === 0n) return null;
+  if (equity < maintenanceOwn + maintenanceOther) return null;
   const unit = 10n ** BigInt(decimals);
   const P = toAtomics(spot);
   const D = toAtomics(delta);
   // everything in scaled settlement units (1e18 per base unit / unit)
   const E = (equity * SCALE) / unit;
-  const M = (maintenance * SCALE) / unit;
-  const denom = div(M, P) - D;
+  const Mown = (maintenanceOwn * SCALE) / unit;
+  const Moth = (maintenanceOther * SCALE) / unit;
+  const denom = div(Mown, P) - D;
   if (denom === 0n) return null;
-  const x = div(E - mul(D, P), denom);
-  return x > 0n ? fromAtomics(x) : null;
+  const x = div(E - mul(D, P) - Moth, denom);
+  if (x <= 0n) return null;
+  // a long liquidates below the spot, a short above; anything else is no liquidation price
+  if ((D > 0n && x >= P) || (D < 0n && x <= P) || D === 0n) return null;
+  return fromAtomics(x);
 }
 
 export interface ChainRow {

@@ -53,19 +53,19 @@ export function log(event: string, fields: Record<string, unknown> = {}): void {
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-/** Runs `f` up to `attempts` times with exponential backoff from `baseMs`; rethrows the last error. */
+/** Runs `f` up to `attempts` (≥ 1) times, waiting `baseMs`, 2·`baseMs`, … between attempts;
+ *  rethrows the last error. */
 export async function retry<T>(attempts: number, baseMs: number, what: string, f: () => Promise<T>): Promise<T> {
-  let last: unknown;
-  for (let i = 0; i < attempts; i++) {
+  const n = Math.max(1, attempts);
+  for (let i = 0; ; i++) {
     try {
       return await f();
     } catch (e) {
-      last = e;
-      log('retry', { what, attempt: i + 1, error: String(e) });
+      log('retry', { what, attempt: i + 1, of: n, error: String(e) });
+      if (i + 1 >= n) throw e;
       await sleep(baseMs * 2 ** i);
     }
   }
-  throw last;
 }
 
 /** The latest block's time in seconds. */

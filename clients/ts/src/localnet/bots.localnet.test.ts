@@ -5,13 +5,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { VaultClient, VaultQueryClient } from '../generated/Vault.client';
 import { PerpsClient, PerpsQueryClient } from '../generated/Perps.client';
-import { attr, blocks, bot, chain, configureMarket, deployment, mnemonic, signer, U, until } from './setup';
-import type { FeederConfig } from '../bots/feeder';
+import { attr, blocks, bot, chain, configureMarket, deployment, mnemonic, signer, startFeeder, U, until } from './setup';
 import type { KeeperConfig } from '../bots/keeper';
 
 const ASSET = 'BOTATOM';
@@ -25,16 +23,8 @@ test('the keeper liquidates a crash with nobody calling it', { timeout: 300_000 
   const keeper = await signer('keeper');
   await configureMarket(d, owner, ASSET, MARKET, [feeder.addr], 1);
 
-  const dir = mkdtempSync(join(tmpdir(), 'bulwark-bots-'));
-  const feedFile = join(dir, 'feed.json');
-  writeFileSync(feedFile, JSON.stringify({ [ASSET]: '10' }));
-  const feederCfg: FeederConfig = {
-    ...chain(),
-    oracle: d.oracle,
-    intervalMs: 1_000,
-    retries: 3,
-    assets: [{ assetId: ASSET, source: { kind: 'file', path: feedFile, key: ASSET } }],
-  };
+  const feed = await startFeeder(d, 'feeder2', ASSET, '10');
+  const dir = feed.dir;
   const keeperCfg: KeeperConfig = {
     ...chain(),
     vault: d.vault,
@@ -47,16 +37,12 @@ test('the keeper liquidates a crash with nobody calling it', { timeout: 300_000 
     refreshAssets: [],
     adlMarkets: [MARKET],
   };
-  writeFileSync(join(dir, 'feeder.json'), JSON.stringify(feederCfg));
   writeFileSync(join(dir, 'keeper.json'), JSON.stringify(keeperCfg));
-  const feederLog: string[] = [];
   const keeperLog: string[] = [];
-  const feederProc = bot('feeder', join(dir, 'feeder.json'), 'FEEDER_MNEMONIC', mnemonic('feeder2'), feederLog);
   let keeperProc: ChildProcess | undefined;
   try {
     const vaultQ = new VaultQueryClient(owner.client, d.vault);
     const perpsQ = new PerpsQueryClient(owner.client, d.perps);
-    await until('the feeder publishes', 60, async () => feederLog.some((l) => l.includes('"fed"')));
     await blocks(owner, 2);
 
     // a 10x-ish long: 1,000 USDC margin, 250 at 10
@@ -81,7 +67,7 @@ test('the keeper liquidates a crash with nobody calling it', { timeout: 300_000 
     const keeperUsdc = BigInt((await keeper.raw.getBalance(keeper.addr, 'uusdc')).amount);
 
     // the crash: the feeder publishes it, the keeper liquidates on its own
-    writeFileSync(feedFile, JSON.stringify({ [ASSET]: '7' }));
+    feed.setPrice('7');
     await until('the keeper liquidates', 90, async () =>
       keeperLog.some((l) => l.includes('"liquidated"') && l.includes(`"accountId":${accountId}`)),
     );
@@ -92,7 +78,7 @@ test('the keeper liquidates a crash with nobody calling it', { timeout: 300_000 
     assert.ok(bonus > 0n, `the keeper earned its bonus (${bonus})`);
     t.diagnostic(`keeper: liquidated account ${accountId} after the crash to 7, size 250 -> ${size}, bonus ${bonus} uusdc`);
   } finally {
-    feederProc.kill('SIGTERM');
+    feed.proc.kill('SIGTERM');
     keeperProc?.kill('SIGTERM');
   }
 });

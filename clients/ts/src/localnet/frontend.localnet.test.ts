@@ -83,9 +83,9 @@ test('frontend figures agree with the contracts on a localnet', { timeout: 300_0
   assert.ok(drift < 1_000n && drift > -1_000n, `equity ${h1.equity} vs preview ${preview.equityAfter}`);
   const spot = (await perpsQ.quote({ accountId, marketId: MARKET, sizeDelta: '0.1' })).oracle_price;
   // 2,000 USDC backing a 500 USDC long: even a price of zero leaves equity above maintenance
-  assert.equal(liquidationPrice(h1.equity, h1.maintenance, spot, '50', 6), null);
+  assert.equal(liquidationPrice(h1.equity, h1.maintenance, 0n, spot, '50', 6), null);
   // ten times the size on the same equity liquidates below the spot
-  const liq = liquidationPrice(h1.equity, h1.maintenance * 10n, spot, '500', 6);
+  const liq = liquidationPrice(h1.equity, h1.maintenance * 10n, 0n, spot, '500', 6);
   assert.ok(liq !== null && toAtomics(liq) < toAtomics(spot), `a leveraged long liquidates below the spot (${liq})`);
 
   // --- an options chain, and a purchase at its ask

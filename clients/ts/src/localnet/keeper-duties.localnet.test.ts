@@ -5,15 +5,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { VaultClient } from '../generated/Vault.client';
 import { PerpsClient, PerpsQueryClient } from '../generated/Perps.client';
 import { OptionsClient, OptionsQueryClient } from '../generated/Options.client';
-import { attr, blocks, bot, chain, configureMarket, deployment, marketParams, mnemonic, signer, U, until } from './setup';
+import { attr, blocks, bot, chain, configureMarket, deployment, marketParams, mnemonic, signer, startFeeder, U, until } from './setup';
 import { chainTime } from '../bots/common';
-import type { FeederConfig } from '../bots/feeder';
 import type { KeeperConfig } from '../bots/keeper';
 
 const ASSET = 'DUTYATOM';
@@ -25,22 +23,11 @@ test('the keeper deleverages, settles page by page and refreshes on its own', { 
   const feeder = await signer('feeder3');
   // ADL once the traders' unrealized profit on this market exceeds 5 USDC
   await configureMarket(d, owner, ASSET, MARKET, [feeder.addr], 1, { ...marketParams(), max_pool_exposure: (5n * U).toString() });
-  const dir = mkdtempSync(join(tmpdir(), 'bulwark-duties-'));
-  const feedFile = join(dir, 'feed.json');
-  writeFileSync(feedFile, JSON.stringify({ [ASSET]: '10' }));
-  const feederCfg: FeederConfig = {
-    ...chain(),
-    oracle: d.oracle,
-    intervalMs: 1_000,
-    retries: 3,
-    assets: [{ assetId: ASSET, source: { kind: 'file', path: feedFile, key: ASSET } }],
-  };
-  writeFileSync(join(dir, 'feeder.json'), JSON.stringify(feederCfg));
-  const feederLog: string[] = [];
+  const feed = await startFeeder(d, 'feeder3', ASSET, '10');
+  const dir = feed.dir;
   const keeperLog: string[] = [];
-  const procs: ChildProcess[] = [bot('feeder', join(dir, 'feeder.json'), 'FEEDER_MNEMONIC', mnemonic('feeder3'), feederLog)];
+  const procs: ChildProcess[] = [feed.proc];
   try {
-    await until('the feeder publishes', 60, async () => feederLog.some((l) => l.includes('"fed"')));
     await blocks(owner, 2);
 
     // a board expiring in a minute: trading closes 10 s before, TWAP over the last 10 s
@@ -102,7 +89,7 @@ test('the keeper deleverages, settles page by page and refreshes on its own', { 
     assert.ok(!keeperLog.some((l) => l.includes('"deleveraged"')), 'no ADL while under the limit');
 
     // the price rises 20 %: the long's profit (≈ 100 USDC) is far over the 5 USDC limit
-    writeFileSync(feedFile, JSON.stringify({ [ASSET]: '12' }));
+    feed.setPrice('12');
     const perpsQ = new PerpsQueryClient(owner.client, d.perps);
     await until('the keeper deleverages the market', 90, async () =>
       keeperLog.some((l) => l.includes('"deleveraged"') && l.includes(`"accountId":${long.accountId}`)),

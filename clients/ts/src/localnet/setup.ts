@@ -2,7 +2,8 @@
 // market of the test's own (its own asset id) configured through the generated clients by the
 // deployer, who still owns the contracts of a `bulwark-chain deploy --localnet` deployment.
 import { spawn, ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { OracleClient } from '../generated/Oracle.client';
 import { VaultClient } from '../generated/Vault.client';
@@ -131,3 +132,36 @@ export async function until(what: string, secs: number, cond: () => Promise<bool
   }
 }
 
+
+/** A feeder bot publishing `assetId` from a simulated feed file (`setPrice` rewrites it),
+ *  started and waited for until its first publication. */
+export async function startFeeder(
+  d: Deployment,
+  feederKey: string,
+  assetId: string,
+  price: string,
+): Promise<{ dir: string; setPrice: (p: string) => void; log: string[]; proc: ChildProcess }> {
+  const dir = mkdtempSync(join(tmpdir(), 'bulwark-feed-'));
+  const feedFile = join(dir, 'feed.json');
+  const setPrice = (p: string) => writeFileSync(feedFile, JSON.stringify({ [assetId]: p }));
+  setPrice(price);
+  const cfg = {
+    ...chain(),
+    oracle: d.oracle,
+    intervalMs: 1_000,
+    retries: 3,
+    // the simulated feed file is written only when the test moves the price
+    maxSourceAgeSecs: 3_600,
+    assets: [{ assetId, source: { kind: 'file', path: feedFile, key: assetId } }],
+  };
+  writeFileSync(join(dir, 'feeder.json'), JSON.stringify(cfg));
+  const log: string[] = [];
+  const proc = bot('feeder', join(dir, 'feeder.json'), 'FEEDER_MNEMONIC', mnemonic(feederKey), log);
+  try {
+    await until('the feeder publishes', 60, async () => log.some((l) => l.includes('"fed"')));
+  } catch (e) {
+    proc.kill('SIGTERM');
+    throw new Error(`${e}; feeder log: ${log.join(' | ')}`);
+  }
+  return { dir, setPrice, log, proc };
+}

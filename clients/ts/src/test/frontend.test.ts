@@ -57,17 +57,22 @@ test('requirements: Σ ⌈worst loss × factor⌉ + add-ons, hedges net per unde
   assert.equal(requirements(hedged, 0n, 0n, f).maintenance, 10n);
 });
 
-test('liquidation price solves E + D(X − P) = M·X/P', () => {
-  // equity 1,000 USDC, maintenance 500, spot 10, long 200 units: X = (1000 − 2000)/(50 − 200) = 6.666…
-  const x = liquidationPrice(1_000_000_000n, 500_000_000n, '10', '200', 6);
+test('liquidation price solves E + D(X − P) = M_other + M_own·X/P', () => {
+  // equity 1,000 USDC, own maintenance 500, spot 10, long 200 units: X = (1000 − 2000)/(50 − 200) = 6.666…
+  const x = liquidationPrice(1_000_000_000n, 500_000_000n, 0n, '10', '200', 6);
   assert.ok(x !== null);
   const X = toAtomics(x!);
-  // at X the linear model's equity meets its requirement (within rounding)
   const equityAtX = 1000n * SCALE + 200n * (X - 10n * SCALE);
   const maintAtX = (500n * X) / 10n;
   assert.ok(equityAtX - maintAtX < 10n ** 6n && maintAtX - equityAtX < 10n ** 6n);
-  // no requirement: no liquidation price; a short's price lies above the spot
-  assert.equal(liquidationPrice(1n, 0n, '10', '1', 6), null);
-  const short = liquidationPrice(1_000_000_000n, 500_000_000n, '10', '-200', 6);
+  // a fixed requirement elsewhere raises it: E − M_other is what the move may eat
+  const y = liquidationPrice(1_000_000_000n, 500_000_000n, 100_000_000n, '10', '200', 6);
+  assert.ok(y !== null && toAtomics(y!) > X);
+  // no requirement, or already below maintenance: none
+  assert.equal(liquidationPrice(1n, 0n, 0n, '10', '1', 6), null);
+  assert.equal(liquidationPrice(400_000_000n, 500_000_000n, 0n, '10', '200', 6), null);
+  // a short's lies above the spot; a small long beside a large fixed requirement has none below
+  const short = liquidationPrice(1_000_000_000n, 500_000_000n, 0n, '10', '-200', 6);
   assert.ok(short !== null && toAtomics(short!) > 10n * SCALE);
+  assert.equal(liquidationPrice(1_000_000_000n, 10_000_000n, 900_000_000n, '10', '0.5', 6), null);
 });
