@@ -94,6 +94,14 @@ function mulCeilScaled(a: bigint, b: bigint): bigint {
   return p % SCALE === 0n ? p / SCALE : p / SCALE + 1n;
 }
 
+/** A market's initial add-on factor: max(initial_addon_factor, 1 / max_leverage), the
+ *  quotient rounded up as perps `risk.rs` does (`dec_div_ceil`). */
+export function initialAddonFactor(initialAddon: string, maxLeverage: string): bigint {
+  const lev = toAtomics(maxLeverage);
+  if (lev <= 0n) throw new Error(`max_leverage must be positive: ${maxLeverage}`);
+  return max(toAtomics(initialAddon), (SCALE * SCALE + lev - 1n) / lev);
+}
+
 /** Requirements of an account from its per-underlying scenario vectors and add-ons
  *  (`margin.rs`: Σ_u ⌈worst_loss_u × factor⌉ + Σ add-ons). */
 export function requirements(
@@ -152,10 +160,7 @@ export async function perpsOrderPreview(
   const decimals = config.settlement_decimals;
   const price = toAtomics(quote.oracle_price);
   const p = market.params;
-  // 1 / max_leverage rounded up, as risk.rs (dec_div_ceil)
-  const lev = toAtomics(p.max_leverage);
-  const leverageFloor = (SCALE * SCALE + lev - 1n) / lev;
-  const initialFactor = max(toAtomics(p.initial_addon_factor), leverageFloor);
+  const initialFactor = initialAddonFactor(p.initial_addon_factor, p.max_leverage);
   const oldSize = position.position ? toAtomics(position.position.size) : 0n;
   const newSize = toAtomics(quote.resulting_size);
   const before = perpRisk(oldSize, price, grid, decimals, toAtomics(p.maintenance_addon_factor), initialFactor);

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fromAtomics, mulCeil, SCALE, toAtomics, worstLoss } from '../fixed';
-import { liquidationPrice, perpRisk, requirements, scenario } from '../frontend';
+import { initialAddonFactor, liquidationPrice, perpRisk, requirements, scenario } from '../frontend';
 import type { ScenarioGrid } from '../generated/Vault.types';
 
 const grid: ScenarioGrid = {
@@ -75,4 +75,14 @@ test('liquidation price solves E + D(X − P) = M_other + M_own·X/P', () => {
   const short = liquidationPrice(1_000_000_000n, 500_000_000n, 0n, '10', '-200', 6);
   assert.ok(short !== null && toAtomics(short!) > 10n * SCALE);
   assert.equal(liquidationPrice(1_000_000_000n, 10_000_000n, 900_000_000n, '10', '0.5', 6), null);
+});
+
+test('1 / max_leverage rounds up, as the perps contract', () => {
+  // 1/3 = 0.333…334 (rounded up): size 3 at 1 → initial add-on 1,000,001, not 1,000,000
+  const f = initialAddonFactor('0.02', '3');
+  assert.equal(f, 333_333_333_333_333_334n);
+  const r = perpRisk(toAtomics('3'), SCALE, { asset_id: 'X', version: 1, spot_shocks: ['0'], vol_shocks: ['0'] }, 6, toAtomics('0.01'), f);
+  assert.equal(r.initialAddon, 1_000_001n);
+  assert.equal(initialAddonFactor('0.2', '10'), toAtomics('0.2'));
+  assert.throws(() => initialAddonFactor('0.02', '0'));
 });
