@@ -54,26 +54,5 @@ export async function connectKeplr(cfg: AppConfig): Promise<Connection> {
   return { client, address: account.address };
 }
 
-/** Base units → a display amount ("1234.5"). */
-export function units(amount: bigint | string, decimals: number): string {
-  const v = typeof amount === 'bigint' ? amount : BigInt(amount);
-  const neg = v < 0n;
-  const a = neg ? -v : v;
-  const scale = 10n ** BigInt(decimals);
-  const frac = (a % scale).toString().padStart(decimals, '0').replace(/0+$/, '');
-  return `${neg ? '-' : ''}${a / scale}${frac ? '.' + frac : ''}`;
-}
-
-/** A display amount → base units; throws on anything but a plain non-negative decimal. */
-export function toBase(display: string, decimals: number): bigint {
-  if (!/^\d+(\.\d+)?$/.test(display.trim())) throw new Error(`not an amount: ${display}`);
-  const [w, f = ''] = display.trim().split('.');
-  if (f.length > decimals) throw new Error(`at most ${decimals} decimals`);
-  return BigInt(w) * 10n ** BigInt(decimals) + BigInt((f + '0'.repeat(decimals)).slice(0, decimals));
-}
-
-/** The first attribute `key` of a transaction's events. */
-export function attr(result: { events: readonly { attributes: readonly { key: string; value: string }[] }[] }, key: string): string | undefined {
-  for (const e of result.events) for (const a of e.attributes) if (a.key === key) return a.value;
-  return undefined;
-}
+/** Display amounts and transaction attributes, as the client computes them. */
+export { formatUnits as units, parseUnits as toBase, txAttr as attr } from '@bulwark/client';

@@ -16,7 +16,6 @@ const app = join(here, '..');
 const root = join(app, '..', '..');
 // the client's compiled localnet helpers (npm run build -w clients/ts)
 const setup = require(join(root, 'clients/ts/dist/localnet/setup.js'));
-const { OracleClient } = require(join(root, 'clients/ts/dist/generated/Oracle.client.js'));
 const { OptionsClient } = require(join(root, 'clients/ts/dist/generated/Options.client.js'));
 const { chainTime } = require(join(root, 'clients/ts/dist/bots/common.js'));
 
@@ -39,13 +38,7 @@ async function main() {
   const owner = await setup.signer('deployer');
   const feeders = await Promise.all(['feeder1', 'feeder2', 'feeder3'].map((n) => setup.signer(n)));
   await setup.configureMarket(d, owner, ASSET, MARKET, feeders.map((f) => f.addr), 2);
-  const feed = async (price) => {
-    for (const f of feeders) {
-      const now = (await chainTime(f)) - 1;
-      await new OracleClient(f.client, f.addr, d.oracle).feed({ prices: [{ asset_id: ASSET, price, publish_time: now }] });
-    }
-    await setup.blocks(owner, 2);
-  };
+  const feed = (price) => setup.feedAll(d, feeders, ASSET, price);
   await feed('10');
   // a funded LP pool, so the pool panel and the perps' other side are real
   const lp = await setup.signer('lp1');

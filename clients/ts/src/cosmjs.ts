@@ -15,3 +15,13 @@ export function signing(client: SigningCosmWasmClient): ISigningCosmWasmClient {
       client.execute(sender, contract, msg, fee ?? 'auto', memo, funds),
   };
 }
+
+/** The first value of attribute `key` in a transaction's events (e.g. `account_id` of
+ *  `CreateAccount`); undefined when absent. */
+export function txAttr(
+  result: { events: readonly { attributes: readonly { key: string; value: string }[] }[] },
+  key: string,
+): string | undefined {
+  for (const e of result.events) for (const a of e.attributes) if (a.key === key) return a.value;
+  return undefined;
+}

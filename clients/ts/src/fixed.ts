@@ -15,13 +15,40 @@ export function toAtomics(s: string): bigint {
   return neg ? -v : v;
 }
 
-/** An integer scaled by 10^18 as a decimal string without trailing zeros. */
-export function fromAtomics(v: bigint): string {
+/** Base units with `decimals` decimals as a display string without trailing zeros
+ *  (1234500000, 6 → "1234.5"). */
+export function formatUnits(v: bigint, decimals: number): string {
   const neg = v < 0n;
   const a = neg ? -v : v;
-  const whole = a / SCALE;
-  const frac = (a % SCALE).toString().padStart(18, '0').replace(/0+$/, '');
-  return `${neg ? '-' : ''}${whole}${frac ? '.' + frac : ''}`;
+  const scale = 10n ** BigInt(decimals);
+  const frac = (a % scale).toString().padStart(decimals, '0').replace(/0+$/, '');
+  return `${neg ? '-' : ''}${a / scale}${frac ? '.' + frac : ''}`;
+}
+
+/** A plain non-negative display amount as base units; refuses anything else, and more than
+ *  `decimals` fractional digits ("1234.5", 6 → 1234500000). */
+export function parseUnits(display: string, decimals: number): bigint {
+  const t = display.trim();
+  if (!/^\d+(\.\d+)?$/.test(t)) throw new Error(`not an amount: ${display}`);
+  const [w, f = ''] = t.split('.');
+  if (f.length > decimals) throw new Error(`at most ${decimals} decimals`);
+  return BigInt(w) * 10n ** BigInt(decimals) + BigInt((f + '0'.repeat(decimals)).slice(0, decimals));
+}
+
+/** An integer scaled by 10^18 as a decimal string without trailing zeros. */
+export function fromAtomics(v: bigint): string {
+  return formatUnits(v, 18);
+}
+
+/** ⌊a / b⌋ for b > 0 (BigInt division truncates towards zero). */
+export function floorDiv(a: bigint, b: bigint): bigint {
+  const q = a / b;
+  return a < 0n && q * b !== a ? q - 1n : q;
+}
+
+/** ⌈a / b⌉ for a ≥ 0, b > 0. */
+export function ceilDiv(a: bigint, b: bigint): bigint {
+  return a % b === 0n ? a / b : a / b + 1n;
 }
 
 /** a × b for scaled values, truncated towards zero. */
@@ -37,8 +64,7 @@ export function div(a: bigint, b: bigint): bigint {
 
 /** ⌈a × b⌉ for a non-negative integer amount a and a non-negative scaled factor b. */
 export function mulCeil(a: bigint, b: bigint): bigint {
-  const p = a * b;
-  return p % SCALE === 0n ? p / SCALE : p / SCALE + 1n;
+  return ceilDiv(a * b, SCALE);
 }
 
 export const abs = (v: bigint): bigint => (v < 0n ? -v : v);

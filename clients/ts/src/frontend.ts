@@ -9,7 +9,7 @@ import { PerpsQueryClient } from './generated/Perps.client';
 import { OptionsQueryClient } from './generated/Options.client';
 import type { HealthResponse, ScenarioGrid } from './generated/Vault.types';
 import type { UnderlyingRisk } from './generated/Perps.types';
-import { abs, div, fromAtomics, max, mul, mulCeil, SCALE, toAtomics, worstLoss } from './fixed';
+import { abs, ceilDiv, div, floorDiv, fromAtomics, max, mul, mulCeil, SCALE, toAtomics, worstLoss } from './fixed';
 
 /** The vault's margin factors (VaultParams): requirement = ⌈worst loss × factor⌉ + add-ons. */
 export interface MarginFactors {
@@ -77,21 +77,14 @@ export function perpRisk(
   const scenarioPnl: bigint[] = [];
   for (let i = 0; i < n; i++) {
     const [spot] = scenario(grid, i);
-    const v = notionalSigned * spot * unit; // scaled 1e36
-    const q = v / (SCALE * SCALE);
-    // floor (BigInt division truncates towards zero)
-    scenarioPnl.push(v < 0n && q * SCALE * SCALE !== v ? q - 1n : q);
+    scenarioPnl.push(floorDiv(notionalSigned * spot * unit, SCALE * SCALE));
   }
   const notional = abs(notionalSigned) * unit; // scaled 1e18, in base units
-  const ceil = (x: bigint) => (x % SCALE === 0n ? x / SCALE : x / SCALE + 1n);
-  const maintenanceAddon = ceil(mulCeilScaled(notional, maintenanceAddonFactor));
-  const initialAddon = max(ceil(mulCeilScaled(notional, initialAddonFactor)), maintenanceAddon);
+  // ⌈notional × factor⌉ (dec_mul_ceil), then ⌈· in base units⌉ (to_uamount_ceil)
+  const addon = (factor: bigint) => ceilDiv(mulCeil(notional, factor), SCALE);
+  const maintenanceAddon = addon(maintenanceAddonFactor);
+  const initialAddon = max(addon(initialAddonFactor), maintenanceAddon);
   return { scenarioPnl, maintenanceAddon, initialAddon };
-}
-
-function mulCeilScaled(a: bigint, b: bigint): bigint {
-  const p = a * b;
-  return p % SCALE === 0n ? p / SCALE : p / SCALE + 1n;
 }
 
 /** A market's initial add-on factor: max(initial_addon_factor, 1 / max_leverage), the
@@ -147,13 +140,12 @@ export async function perpsOrderPreview(
   sizeDelta: string,
 ): Promise<OrderPreview> {
   const { vault, perps } = clients;
-  const [quote, health, market, perpsRisk, config, position] = await Promise.all([
+  const [quote, health, market, perpsRisk, config] = await Promise.all([
     perps.quote({ accountId, marketId, sizeDelta }),
     vault.health({ accountId }),
     perps.market({ marketId }),
     perps.accountRisk({ accountId }),
     vault.config(),
-    perps.position({ accountId, marketId }),
   ]);
   const grid = await vault.scenarioGrid({ assetId: market.asset_id });
   if (!grid) throw new Error(`no scenario grid for ${market.asset_id}`);
@@ -161,20 +153,18 @@ export async function perpsOrderPreview(
   const price = toAtomics(quote.oracle_price);
   const p = market.params;
   const initialFactor = initialAddonFactor(p.initial_addon_factor, p.max_leverage);
-  const oldSize = position.position ? toAtomics(position.position.size) : 0n;
   const newSize = toAtomics(quote.resulting_size);
-  const before = perpRisk(oldSize, price, grid, decimals, toAtomics(p.maintenance_addon_factor), initialFactor);
   const after = perpRisk(newSize, price, grid, decimals, toAtomics(p.maintenance_addon_factor), initialFactor);
-  // every underlying's summed vector, with this market's position replaced
+  // this contract's report for the underlying is the position's risk as the vault summed it
+  // (one market per underlying in a perps contract); the preview swaps it for the new size's
+  const reported: UnderlyingRisk | undefined = perpsRisk.underlyings.find((u) => u.asset_id === market.asset_id);
   const vectors = new Map<string, bigint[]>();
   for (const u of health.underlyings) vectors.set(u.asset_id, u.scenario_pnl.map((v) => BigInt(v)));
   const own = vectors.get(market.asset_id) ?? after.scenarioPnl.map(() => 0n);
   vectors.set(
     market.asset_id,
-    own.map((v, i) => v - (oldSize === 0n ? 0n : before.scenarioPnl[i]) + after.scenarioPnl[i]),
+    own.map((v, i) => v - (reported ? BigInt(reported.scenario_pnl[i]) : 0n) + after.scenarioPnl[i]),
   );
-  // add-ons of every market as the vault summed them, with this market's replaced
-  const reported: UnderlyingRisk | undefined = perpsRisk.underlyings.find((u) => u.asset_id === market.asset_id);
   const factors: MarginFactors = {
     maintenance: toAtomics(config.params.maintenance_factor),
     initial: toAtomics(config.params.initial_factor),

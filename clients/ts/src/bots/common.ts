@@ -74,6 +74,12 @@ export async function chainTime(s: Signer): Promise<number> {
   return Math.floor(new Date(block.header.time).getTime() / 1000);
 }
 
+/** Waits until the chain is `n` blocks past its current height. */
+export async function waitBlocks(s: Signer, n: number): Promise<void> {
+  const h = await s.raw.getHeight();
+  while ((await s.raw.getHeight()) < h + n) await sleep(200);
+}
+
 /** Runs `tick` every `intervalMs` until SIGINT/SIGTERM; a failing tick is logged, never fatal. */
 export async function loop(name: string, intervalMs: number, tick: () => Promise<void>): Promise<void> {
   let stop = false;

@@ -9,7 +9,7 @@ import { VaultClient } from '../generated/Vault.client';
 import { PerpsClient, PerpsQueryClient } from '../generated/Perps.client';
 import { OptionsClient } from '../generated/Options.client';
 import { OracleClient } from '../generated/Oracle.client';
-import { ChainSettings, chainTime, connect, log, loop, mnemonicFrom, readConfig, sleep } from './common';
+import { ChainSettings, chainTime, connect, log, loop, mnemonicFrom, readConfig, waitBlocks } from './common';
 import { toAtomics } from '../fixed';
 
 export interface KeeperConfig extends ChainSettings {
@@ -233,10 +233,7 @@ export async function runKeeper(cfg: KeeperConfig, mnemonic: string): Promise<vo
     cfg.options ? new OptionsClient(s.client, s.addr, cfg.options) : undefined,
     cfg.oracle ? new OracleClient(s.client, s.addr, cfg.oracle) : undefined,
     () => chainTime(s),
-    async () => {
-      const h = await s.raw.getHeight();
-      while ((await s.raw.getHeight()) <= h) await sleep(200);
-    },
+    () => waitBlocks(s, 1),
   );
   await loop('keeper', cfg.intervalMs, () => keeper.tick());
 }

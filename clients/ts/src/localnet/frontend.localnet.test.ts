@@ -9,10 +9,9 @@ import assert from 'node:assert/strict';
 import { VaultClient, VaultQueryClient } from '../generated/Vault.client';
 import { PerpsClient, PerpsQueryClient } from '../generated/Perps.client';
 import { OptionsClient, OptionsQueryClient } from '../generated/Options.client';
-import { OracleClient } from '../generated/Oracle.client';
 import { accountHealth, liquidationPrice, optionsChain, perpsOrderPreview, poolFigures } from '../frontend';
 import { toAtomics } from '../fixed';
-import { attr, blocks, configureMarket, deployment, signer, U } from './setup';
+import { attr, configureMarket, deployment, feedAll, signer, U } from './setup';
 import { chainTime } from '../bots/common';
 
 const ASSET = 'TSATOM';
@@ -31,16 +30,7 @@ test('frontend figures agree with the contracts on a localnet', { timeout: 300_0
 
   // --- a market of our own, configured through the generated clients (deployer = owner)
   await configureMarket(d, deployer, ASSET, MARKET, feeders.map((f) => f.addr), 2);
-  const feed = async (price: string) => {
-    for (const f of feeders) {
-      const now = (await chainTime(f)) - 1;
-      await new OracleClient(f.client, f.addr, d.oracle).feed({
-        prices: [{ asset_id: ASSET, price, publish_time: now }],
-      });
-    }
-    // two blocks, so trades see the record as stored in an earlier block
-    await blocks(deployer, 2);
-  };
+  const feed = (price: string) => feedAll(d, feeders, ASSET, price);
   await feed('10');
 
   // --- LP pool figures follow a deposit exactly

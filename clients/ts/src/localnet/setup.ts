@@ -9,7 +9,8 @@ import { OracleClient } from '../generated/Oracle.client';
 import { VaultClient } from '../generated/Vault.client';
 import { PerpsClient } from '../generated/Perps.client';
 import type { MarketParams } from '../generated/Perps.types';
-import { connect, Signer, sleep } from '../bots/common';
+import { chainTime, connect, Signer, sleep, waitBlocks } from '../bots/common';
+import { txAttr } from '../cosmjs';
 
 export const U = 1_000_000n;
 
@@ -101,15 +102,23 @@ export async function configureMarket(
 }
 
 /** Waits until the chain is `n` blocks further. */
-export async function blocks(s: Signer, n: number): Promise<void> {
-  const h = await s.raw.getHeight();
-  while ((await s.raw.getHeight()) < h + n) await sleep(200);
-}
+export const blocks = waitBlocks;
 
 /** The value of the first attribute `key` in a transaction's events. */
-export function attr(result: { events: { attributes: { key: string; value: string }[] }[] }, key: string): string {
-  for (const e of result.events) for (const a of e.attributes) if (a.key === key) return a.value;
-  throw new Error(`no attribute ${key}`);
+export function attr(result: Parameters<typeof txAttr>[0], key: string): string {
+  const v = txAttr(result, key);
+  if (v === undefined) throw new Error(`no attribute ${key}`);
+  return v;
+}
+
+/** Each feeder publishes `price` for `assetId` (stamped a second before the latest block),
+ *  then two blocks pass so that trades see the record as stored in an earlier block. */
+export async function feedAll(d: Deployment, feeders: Signer[], assetId: string, price: string): Promise<void> {
+  for (const f of feeders) {
+    const now = (await chainTime(f)) - 1;
+    await new OracleClient(f.client, f.addr, d.oracle).feed({ prices: [{ asset_id: assetId, price, publish_time: now }] });
+  }
+  await waitBlocks(feeders[0], 2);
 }
 
 /** Starts a bot as in production (`node dist/bots/<bot>.js --config FILE`, key in the
