@@ -481,129 +481,82 @@ fn vault_settle_and_deposit_gas() {
     report("vault_settle", settle(&mut c, 2_000_000));
 }
 
-/// The hub vault's side of remote collateral in the VM: receiving a satellite deposit
-/// (relayer's transaction), a remote withdrawal (the account owner's) and the ack of its
-/// release (relayer's). The oracle record answers every raw read of the oracle; the breaker's
-/// records are empty (Normal).
+/// A satellite gateway in the VM: a remote deposit (the depositor's transaction), the hub's
+/// ack of it (relayer's) and a withdrawal's release received from the hub (relayer's: the
+/// lock shrinks, the breaker's outflow report and the bank send go out). The hub's side
+/// crosses two contracts (gateway and vault), which this single-instance VM does not run:
+/// its gas is the localnet's (`tests/ibc.rs`).
 #[test]
-fn ibc_hub_deposit_withdraw_and_ack_gas() {
+fn ibc_satellite_deposit_ack_and_release_gas() {
+    use bulwark_types::gateway::{ExecuteMsg, InstantiateMsg};
     use bulwark_types::ibc::{
-        CounterpartyConfig, IbcConfig, IbcRole, RemoteCollateralConfig, VaultAck, VaultPacket,
-        IBC_VERSION,
+        CounterpartyConfig, IbcRole, ReleaseKind, VaultAck, VaultPacket, IBC_VERSION,
     };
-    use bulwark_types::vault::ExecuteMsg;
     use cosmwasm_std::{
-        CosmosMsg, Decimal, IbcAcknowledgement, IbcChannel, IbcChannelConnectMsg,
+        coin, CosmosMsg, Decimal, IbcAcknowledgement, IbcChannel, IbcChannelConnectMsg,
         IbcChannelOpenMsg, IbcEndpoint, IbcMsg, IbcOrder, IbcPacket, IbcPacketAckMsg,
-        IbcPacketReceiveMsg, IbcTimeout,
+        IbcPacketReceiveMsg,
     };
 
-    let api = cosmwasm_vm::testing::MockApi::default();
-    let oracle_addr = api.addr_make("oracle");
-    let now = cosmwasm_vm::testing::mock_env().block.time.seconds();
-    let record = serde_json::json!({"p": "10", "t": now - 10, "h": 1, "n": 2, "f": 0});
-    let oracle_q = oracle_addr.clone();
-    let mut c = VmContract::with_wasm_querier("bulwark_vault", move |q| match q {
-        WasmQuery::Raw { contract_addr, .. } if *contract_addr == oracle_q => {
-            SystemResult::Ok(ContractResult::Ok(to_json_binary(&record).unwrap()))
-        }
+    let mut c = VmContract::with_wasm_querier("bulwark_gateway", move |q| match q {
+        // the breaker's mode records: empty (Normal)
         WasmQuery::Raw { .. } => SystemResult::Ok(ContractResult::Ok(Binary::default())),
         _ => SystemResult::Err(cosmwasm_std::SystemError::Unknown {}),
     });
     let (owner, alice, relayer) = (c.addr("dao"), c.addr("alice"), c.addr("relayer"));
-    let msg = bulwark_testing::vault::instantiate_msg_with(
+    c.instantiate(
         &owner,
-        &Addr::unchecked(oracle_addr),
-        &c.addr("breaker"),
-    );
-    c.instantiate(&owner, &msg).unwrap();
-    let (connection, hub_port, sat_port) = ("connection-0", "wasm.hub", "wasm.sat");
-    for m in [
-        ExecuteMsg::SetIbcConfig(IbcConfig {
-            role: IbcRole::Hub,
+        &InstantiateMsg {
+            owner: owner.to_string(),
+            role: IbcRole::Satellite,
             packet_timeout_secs: 600,
-        }),
-        ExecuteMsg::AllowCounterparty(CounterpartyConfig {
+            vault: None,
+            circuit_breaker: Some(c.addr("breaker").to_string()),
+        },
+    )
+    .unwrap_or_else(|e| panic!("instantiate: {e}"));
+    let (connection, sat_port, hub_port) = ("connection-3", "wasm.sat", "wasm.hub");
+    c.execute(
+        &owner,
+        &ExecuteMsg::AllowCounterparty(CounterpartyConfig {
             connection_id: connection.into(),
-            port_id: sat_port.into(),
-            remote_haircut: Decimal::percent(10),
+            port_id: hub_port.into(),
+            remote_haircut: Decimal::zero(),
             remote_insurance_addr: None,
         }),
-        ExecuteMsg::SetRemoteCollateral(RemoteCollateralConfig {
-            connection_id: connection.into(),
-            denom: "uatom".into(),
-            oracle_asset_id: "ATOM".into(),
-            decimals: 6,
-            haircut: Decimal::percent(20),
-            deposit_cap: Uint128::new(1_000_000_000_000),
-        }),
-    ] {
-        c.execute(&owner, &m).unwrap_or_else(|e| panic!("{e}"));
-    }
-    c.execute(&alice, &ExecuteMsg::CreateAccount {}).unwrap();
-    // the satellite opened the channel; the hub answers OpenTry and OpenConfirm
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    // the satellite initiates: OpenInit, then OpenAck
     let channel = IbcChannel::new(
-        IbcEndpoint {
-            port_id: hub_port.into(),
-            channel_id: "channel-0".into(),
-        },
         IbcEndpoint {
             port_id: sat_port.into(),
             channel_id: "channel-7".into(),
+        },
+        IbcEndpoint {
+            port_id: hub_port.into(),
+            channel_id: "channel-0".into(),
         },
         IbcOrder::Unordered,
         IBC_VERSION,
         connection,
     );
-    c.ibc_channel_open(&IbcChannelOpenMsg::new_try(channel.clone(), IBC_VERSION))
-        .unwrap_or_else(|e| panic!("open try: {e}"));
-    c.ibc_channel_connect(&IbcChannelConnectMsg::new_confirm(channel.clone()))
+    c.ibc_channel_open(&IbcChannelOpenMsg::new_init(channel.clone()))
+        .unwrap_or_else(|e| panic!("open init: {e}"));
+    c.ibc_channel_connect(&IbcChannelConnectMsg::new_ack(channel.clone(), IBC_VERSION))
         .unwrap_or_else(|e| panic!("connect: {e}"));
-    c.execute(
-        &alice,
-        &ExecuteMsg::SetRemoteOwner {
-            account_id: 1,
-            channel_id: "channel-0".into(),
-            remote_addr: Some("cosmos1alice".into()),
-        },
-    )
-    .unwrap();
-
-    c.next_block(6);
-    let deposit = VaultPacket::Deposit {
-        transfer_id: 1,
-        account_id: 1,
-        denom: "uatom".into(),
-        amount: Uint128::new(10_000_000),
-        depositor: "cosmos1alice".into(),
-    };
-    let packet = IbcPacket::new(
-        to_json_binary(&deposit).unwrap(),
-        channel.counterparty_endpoint.clone(),
-        channel.endpoint.clone(),
-        1,
-        IbcTimeout::with_timestamp(c.env.block.time.plus_seconds(600)),
-    );
-    let (ack, gas) = c
-        .ibc_packet_receive(&IbcPacketReceiveMsg::new(packet, relayer.clone()))
-        .unwrap_or_else(|e| panic!("receive: {e}"));
-    assert_eq!(ack, VaultAck::ok(1, false).unwrap(), "deposit refused");
-    report("ibc_receive_deposit (hub)", gas);
 
     c.next_block(6);
     let (res, gas) = c
-        .execute(
+        .execute_with_funds(
             &alice,
-            &ExecuteMsg::WithdrawRemote {
+            &ExecuteMsg::RemoteDeposit {
+                channel_id: "channel-7".into(),
                 account_id: 1,
-                channel_id: "channel-0".into(),
-                denom: "uatom".into(),
-                amount: Uint128::new(4_000_000),
-                recipient: "cosmos1alice".into(),
             },
+            vec![coin(10_000_000, "uatom")],
         )
-        .unwrap_or_else(|e| panic!("withdraw: {e}"));
-    report("ibc_withdraw_remote (hub)", gas);
+        .unwrap_or_else(|e| panic!("deposit: {e}"));
+    report("ibc_remote_deposit (satellite)", gas);
     let (data, timeout) = res
         .messages
         .iter()
@@ -613,22 +566,40 @@ fn ibc_hub_deposit_withdraw_and_ack_gas() {
             }
             _ => None,
         })
-        .expect("a release packet");
-    let release = IbcPacket::new(
+        .expect("a deposit packet");
+    let sent = IbcPacket::new(
         data,
         channel.endpoint.clone(),
         channel.counterparty_endpoint.clone(),
         1,
+        timeout.clone(),
+    );
+    c.next_block(6);
+    let ack = IbcAcknowledgement::new(VaultAck::ok(1, false).unwrap());
+    let gas = c
+        .ibc_packet_ack(&IbcPacketAckMsg::new(ack, sent, relayer.clone()))
+        .unwrap_or_else(|e| panic!("ack: {e}"));
+    report("ibc_ack_deposit (satellite)", gas);
+
+    c.next_block(6);
+    let release = VaultPacket::Release {
+        transfer_id: 1,
+        account_id: 1,
+        denom: "uatom".into(),
+        amount: Uint128::new(4_000_000),
+        recipient: alice.to_string(),
+        kind: ReleaseKind::Withdraw,
+    };
+    let packet = IbcPacket::new(
+        to_json_binary(&release).unwrap(),
+        channel.counterparty_endpoint.clone(),
+        channel.endpoint.clone(),
+        1,
         timeout,
     );
-    let transfer_id = match cosmwasm_std::from_json(&release.data).unwrap() {
-        VaultPacket::Release { transfer_id, .. } => transfer_id,
-        other => panic!("not a release: {other:?}"),
-    };
-    c.next_block(6);
-    let ack = IbcAcknowledgement::new(VaultAck::ok(transfer_id, false).unwrap());
-    let gas = c
-        .ibc_packet_ack(&IbcPacketAckMsg::new(ack, release, relayer))
-        .unwrap_or_else(|e| panic!("ack: {e}"));
-    report("ibc_ack_release (hub)", gas);
+    let (ack, gas) = c
+        .ibc_packet_receive(&IbcPacketReceiveMsg::new(packet, relayer))
+        .unwrap_or_else(|e| panic!("receive: {e}"));
+    assert_eq!(ack, VaultAck::ok(1, false).unwrap(), "release refused");
+    report("ibc_receive_release (satellite)", gas);
 }

@@ -1,20 +1,16 @@
 #[cfg(not(feature = "library"))]
 use cosmwasm_std::entry_point;
-use cosmwasm_std::{
-    to_json_binary, Binary, Deps, DepsMut, Env, IbcBasicResponse, IbcChannelCloseMsg,
-    IbcChannelConnectMsg, IbcChannelOpenMsg, IbcChannelOpenResponse, IbcPacketAckMsg,
-    IbcPacketReceiveMsg, IbcPacketTimeoutMsg, IbcReceiveResponse, MessageInfo, Never, Reply,
-    Response,
-};
+use cosmwasm_std::{to_json_binary, Binary, Deps, DepsMut, Env, MessageInfo, Reply, Response};
 
 use bulwark_types::migration::{migration_response, prepare_migration, stored_layout};
 use bulwark_types::ownership;
-use bulwark_types::vault::{ExecuteMsg, InstantiateMsg, LpShareMode, MigrateMsg, QueryMsg};
+use bulwark_types::vault::{
+    ExecuteMsg, GatewayMsg, InstantiateMsg, LpShareMode, MigrateMsg, QueryMsg,
+};
 
 use crate::error::ContractError;
 use crate::execute::{self as exec, OwnerLedger};
 use crate::hooks;
-use crate::ibc;
 use crate::liquidate::{self, REPLY_FORCE_REDUCE};
 use crate::query as q;
 use crate::remote;
@@ -138,23 +134,42 @@ pub fn execute(
         }
         ExecuteMsg::Liquidate { account_id } => liquidate::liquidate(deps, env, info, account_id),
         ExecuteMsg::FinishLiquidation {} => liquidate::finish_liquidation(deps, env, info),
-        ExecuteMsg::SetIbcConfig(cfg) => remote::set_ibc_config(deps, info, cfg),
-        ExecuteMsg::AllowCounterparty(cp) => remote::allow_counterparty(deps, info, cp),
-        ExecuteMsg::RemoveCounterparty {
+        ExecuteMsg::SetGateway { gateway } => remote::set_gateway(deps, info, gateway),
+        ExecuteMsg::Gateway(GatewayMsg::Credit {
+            channel_id,
             connection_id,
-            port_id,
-        } => remote::remove_counterparty(deps, info, connection_id, port_id),
+            cap_channels,
+            account_id,
+            denom,
+            amount,
+            depositor,
+        }) => remote::gateway_credit(
+            deps,
+            env,
+            info,
+            channel_id,
+            connection_id,
+            cap_channels,
+            account_id,
+            denom,
+            amount,
+            depositor,
+        ),
+        ExecuteMsg::Gateway(GatewayMsg::ReleaseResolved {
+            release_id,
+            delivered,
+        }) => remote::release_resolved(deps, info, release_id, delivered),
+        ExecuteMsg::Gateway(GatewayMsg::Arrival {
+            account_id,
+            channel_id,
+            sender,
+        }) => hooks::arrival(deps, env, info, account_id, channel_id, sender),
         ExecuteMsg::SetRemoteCollateral(rc) => remote::set_remote_collateral(deps, info, rc),
-        ExecuteMsg::CloseChannel { channel_id } => remote::close_channel(deps, info, channel_id),
         ExecuteMsg::SetRemoteOwner {
             account_id,
             channel_id,
             remote_addr,
         } => remote::set_remote_owner(deps, info, account_id, channel_id, remote_addr),
-        ExecuteMsg::RemoteDeposit {
-            channel_id,
-            account_id,
-        } => remote::remote_deposit(deps, env, info, channel_id, account_id),
         ExecuteMsg::WithdrawRemote {
             account_id,
             channel_id,
@@ -174,11 +189,11 @@ pub fn execute(
             deps, env, info, account_id, channel_id, denom, amount, recipient,
         ),
         ExecuteMsg::ClaimRefund { denom } => remote::claim_refund(deps, info, denom),
-        ExecuteMsg::RecoverTransfer {
+        ExecuteMsg::DropRemotePosition {
             channel_id,
-            transfer_id,
-            delivered,
-        } => remote::recover_transfer(deps, env, info, channel_id, transfer_id, delivered),
+            account_id,
+            denom,
+        } => remote::drop_remote_position(deps, info, channel_id, account_id, denom),
         ExecuteMsg::SetHookSender {
             account_id,
             channel_id,
@@ -189,12 +204,6 @@ pub fn execute(
             channel_id,
             original_sender,
         } => hooks::hook_deposit(deps, env, info, account_id, channel_id, original_sender),
-        ExecuteMsg::RecoverLock {
-            channel_id,
-            account_id,
-            denom,
-            recipient,
-        } => remote::recover_lock(deps, info, channel_id, account_id, denom, recipient),
     }
 }
 
@@ -231,13 +240,6 @@ pub fn query(deps: Deps, env: Env, msg: QueryMsg) -> Result<Binary, ContractErro
         QueryMsg::Totals { start_after, limit } => {
             to_json_binary(&q::totals(deps, env, start_after, limit)?)?
         }
-        QueryMsg::IbcConfig {} => to_json_binary(&remote::IBC_CONFIG.may_load(deps.storage)?)?,
-        QueryMsg::Counterparties { start_after, limit } => {
-            to_json_binary(&remote::query_counterparties(deps, start_after, limit)?)?
-        }
-        QueryMsg::IbcChannels { start_after, limit } => {
-            to_json_binary(&remote::query_channels(deps, start_after, limit)?)?
-        }
         QueryMsg::RemoteCollaterals { start_after, limit } => {
             to_json_binary(&remote::query_remote_collaterals(deps, start_after, limit)?)?
         }
@@ -255,24 +257,9 @@ pub fn query(deps: Deps, env: Env, msg: QueryMsg) -> Result<Binary, ContractErro
                 .may_load(deps.storage, (&channel_id, &denom))?
                 .unwrap_or_default(),
         )?,
-        QueryMsg::Transfer {
-            channel_id,
-            transfer_id,
-        } => {
-            to_json_binary(&remote::TRANSFERS.may_load(deps.storage, (&channel_id, transfer_id))?)?
+        QueryMsg::PendingReleases { start_after, limit } => {
+            to_json_binary(&remote::query_releases(deps, start_after, limit)?)?
         }
-        QueryMsg::Transfers { start_after, limit } => {
-            to_json_binary(&remote::query_transfers(deps, start_after, limit)?)?
-        }
-        QueryMsg::Received {
-            channel_id,
-            transfer_id,
-        } => to_json_binary(&remote::RECEIVED.may_load(deps.storage, (&channel_id, transfer_id))?)?,
-        QueryMsg::SatelliteLock {
-            channel_id,
-            account_id,
-            denom,
-        } => to_json_binary(&remote::query_lock(deps, channel_id, account_id, denom)?)?,
         QueryMsg::HookSender {
             account_id,
             channel_id,
@@ -293,63 +280,6 @@ pub fn query(deps: Deps, env: Env, msg: QueryMsg) -> Result<Binary, ContractErro
     })
 }
 
-// ---------------------------------------------------------------------------------------------
-// IBC entry points (logic in ibc.rs; protocol in docs/ibc.md)
-
-#[cfg_attr(not(feature = "library"), entry_point)]
-pub fn ibc_channel_open(
-    deps: DepsMut,
-    _env: Env,
-    msg: IbcChannelOpenMsg,
-) -> Result<IbcChannelOpenResponse, ContractError> {
-    ibc::channel_open(deps, msg)
-}
-
-#[cfg_attr(not(feature = "library"), entry_point)]
-pub fn ibc_channel_connect(
-    deps: DepsMut,
-    _env: Env,
-    msg: IbcChannelConnectMsg,
-) -> Result<IbcBasicResponse, ContractError> {
-    ibc::channel_connect(deps, msg)
-}
-
-#[cfg_attr(not(feature = "library"), entry_point)]
-pub fn ibc_channel_close(
-    deps: DepsMut,
-    _env: Env,
-    msg: IbcChannelCloseMsg,
-) -> Result<IbcBasicResponse, ContractError> {
-    ibc::channel_close(deps, msg)
-}
-
-#[cfg_attr(not(feature = "library"), entry_point)]
-pub fn ibc_packet_receive(
-    deps: DepsMut,
-    env: Env,
-    msg: IbcPacketReceiveMsg,
-) -> Result<IbcReceiveResponse, ContractError> {
-    ibc::packet_receive(deps, env, msg)
-}
-
-#[cfg_attr(not(feature = "library"), entry_point)]
-pub fn ibc_packet_ack(
-    deps: DepsMut,
-    _env: Env,
-    msg: IbcPacketAckMsg,
-) -> Result<IbcBasicResponse, Never> {
-    ibc::packet_ack(deps, msg)
-}
-
-#[cfg_attr(not(feature = "library"), entry_point)]
-pub fn ibc_packet_timeout(
-    deps: DepsMut,
-    _env: Env,
-    msg: IbcPacketTimeoutMsg,
-) -> Result<IbcBasicResponse, Never> {
-    ibc::packet_timeout(deps, msg)
-}
-
 #[cfg_attr(not(feature = "library"), entry_point)]
 pub fn migrate(deps: DepsMut, _env: Env, _msg: MigrateMsg) -> Result<Response, ContractError> {
     let from_version = prepare_migration(deps.storage, CONTRACT_NAME, CONTRACT_VERSION)?;
@@ -360,6 +290,9 @@ pub fn migrate(deps: DepsMut, _env: Env, _msg: MigrateMsg) -> Result<Response, C
     if layout < 2 {
         let config = CONFIG.load(deps.storage)?;
         recompute_debt(deps.storage, &config.settlement_denom)?;
+    }
+    if layout < 3 {
+        remote::migrate_to_gateway(deps.storage)?;
     }
     STATE_LAYOUT.save(deps.storage, &STATE_LAYOUT_CURRENT)?;
     Ok(migration_response(&from_version, CONTRACT_VERSION)
@@ -520,7 +453,10 @@ mod tests {
             .any(|a| a.key == "state_layout_from" && a.value == "1"));
         let t = TOTALS.load(&deps.storage, "uusdc").unwrap();
         assert_eq!((t.debt, t.uncovered), (Uint128::new(80), Uint128::new(10)));
-        assert_eq!(STATE_LAYOUT.load(&deps.storage).unwrap(), 2);
+        assert_eq!(
+            STATE_LAYOUT.load(&deps.storage).unwrap(),
+            STATE_LAYOUT_CURRENT
+        );
         // repaying account 3's debt leaves account 1's in the aggregate
         let mut t = t;
         let mut a3 = ACCOUNTS.load(&deps.storage, 3).unwrap();
@@ -536,15 +472,49 @@ mod tests {
             Uint128::new(81)
         );
         // state written by newer code is refused
-        STATE_LAYOUT.save(&mut deps.storage, &3).unwrap();
+        STATE_LAYOUT.save(&mut deps.storage, &4).unwrap();
         assert_eq!(
             migrate(deps.as_mut(), mock_env(), MigrateMsg {}),
             Err(ContractError::Migration(
                 MigrationError::StateLayoutTooNew {
-                    stored: 3,
-                    current: 2
+                    stored: 4,
+                    current: 3
                 }
             ))
+        );
+    }
+
+    /// Layout 3 (the gateway split): a vault whose own channel still carries something is
+    /// refused, atomically; once nothing is in flight or locked its IBC config goes.
+    #[test]
+    fn migration_to_layout_3_refuses_open_ibc_state() {
+        use cosmwasm_std::{Empty, Storage};
+        use cw_storage_plus::{Item, Map};
+        let (mut deps, _) = instantiated();
+        let legacy_cfg: Item<Empty> = Item::new("ibc_config");
+        legacy_cfg.save(&mut deps.storage, &Empty {}).unwrap();
+        for (ns, what) in [
+            ("ibc_ch_of", "an open channel"),
+            ("ibc_tx", "a transfer in flight"),
+            ("ibc_lock", "a satellite lock"),
+            ("ibc_pos", "a remote position"),
+        ] {
+            STATE_LAYOUT.save(&mut deps.storage, &2).unwrap();
+            let entry: Map<&str, Empty> = Map::new(ns);
+            entry.save(&mut deps.storage, "k", &Empty {}).unwrap();
+            let err = migrate(deps.as_mut(), mock_env(), MigrateMsg {}).unwrap_err();
+            assert!(err.to_string().contains(what), "{ns}: {err}");
+            entry.remove(&mut deps.storage, "k");
+        }
+        // a marker under a longer namespace with the same prefix is not mistaken for one
+        let other: Map<&str, Empty> = Map::new("ibc_txs");
+        other.save(&mut deps.storage, "k", &Empty {}).unwrap();
+        STATE_LAYOUT.save(&mut deps.storage, &2).unwrap();
+        migrate(deps.as_mut(), mock_env(), MigrateMsg {}).unwrap();
+        assert!(deps.storage.get(b"ibc_config").is_none());
+        assert_eq!(
+            STATE_LAYOUT.load(&deps.storage).unwrap(),
+            STATE_LAYOUT_CURRENT
         );
     }
 

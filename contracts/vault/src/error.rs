@@ -177,33 +177,20 @@ pub enum ContractError {
     LiquidationWorsenedHealth,
 
     // --- IBC collateral
-    #[error("the vault's IBC role is not configured")]
-    IbcNotConfigured,
-    #[error("the IBC role is fixed once set")]
-    IbcRoleFixed,
-    #[error("only a vault with the {expected:?} role may do this")]
-    WrongIbcRole {
-        expected: bulwark_types::ibc::IbcRole,
-    },
-    #[error("channels of this protocol must be unordered")]
-    InvalidChannelOrder,
-    #[error("channel version {version} is not {expected}")]
-    InvalidIbcVersion { version: String, expected: String },
-    #[error("counterparty {connection_id}/{port_id} is not allowed")]
-    CounterpartyNotAllowed {
-        connection_id: String,
-        port_id: String,
-    },
-    #[error("channel {channel_id} is already open with this counterparty")]
-    ChannelExists { channel_id: String },
+    #[error("the vault has no IBC gateway")]
+    GatewayNotConfigured,
+    #[error("unauthorized: only the vault's IBC gateway may call this")]
+    NotGateway,
+    #[error("remote positions or releases are tied to the current gateway")]
+    GatewayInUse,
+    #[error("unknown release {release_id}")]
+    UnknownRelease { release_id: u64 },
     #[error("unknown channel {channel_id}")]
     UnknownChannel { channel_id: String },
     #[error("channel {channel_id} is closed")]
     ChannelClosed { channel_id: String },
     #[error("channel {channel_id} is open")]
     ChannelOpen { channel_id: String },
-    #[error("closing channel {channel_id} needs the owner's CloseChannel")]
-    CloseNotAllowed { channel_id: String },
     #[error("{denom} is not listed as remote collateral of {connection_id}")]
     UnlistedRemoteDenom {
         connection_id: String,
@@ -222,16 +209,6 @@ pub enum ContractError {
     NotRemoteOwner { account_id: u64, depositor: String },
     #[error("invalid remote string {what}: {reason}")]
     InvalidRemoteString { what: String, reason: String },
-    #[error("unknown transfer {channel_id}/{transfer_id}")]
-    TransferNotFound {
-        channel_id: String,
-        transfer_id: u64,
-    },
-    #[error("transfer {channel_id}/{transfer_id} is in flight: recoverable once its channel is closed (as failed: once its timeout passed)")]
-    TransferNotRecoverable {
-        channel_id: String,
-        transfer_id: u64,
-    },
     #[error("nothing to claim")]
     NothingToClaim,
     #[error("no remote insurance address is configured for this chain")]
@@ -242,8 +219,6 @@ pub enum ContractError {
     NotInsolvent { account_id: u64 },
     #[error("payment {sent} is below the required {required}")]
     InsufficientPayment { required: Uint128, sent: Uint128 },
-    #[error("invalid packet: {reason}")]
-    InvalidPacket { reason: String },
     #[error("{sender} is not the ibc-hooks intermediate sender of {channel_id}/{original_sender}")]
     NotHookSender {
         sender: String,

@@ -72,7 +72,6 @@ pub fn hook_deposit(
     channel_id: String,
     original_sender: String,
 ) -> Result<Response, ContractError> {
-    let config = CONFIG.load(deps.storage)?;
     let expected = intermediate_sender(deps.api, &channel_id, &original_sender)?;
     if info.sender != expected {
         return Err(ContractError::NotHookSender {
@@ -81,12 +80,47 @@ pub fn hook_deposit(
             original_sender,
         });
     }
+    deposit_on_arrival(deps, env, info, account_id, channel_id, original_sender)
+        .map(|r| r.add_attribute("action", "hook_deposit"))
+}
+
+/// ICS-20 deposit on arrival through the gateway's IBC callback (`GatewayMsg::Arrival`): the
+/// gateway checked the receiver, the transfer channel and the memo, and forwards the coin the
+/// transfer module credited it with. The account's owner must have authorised `sender` over
+/// `channel_id` with `SetHookSender`, as for ibc-hooks. Any failure fails the callback, and
+/// the transfer's error ack refunds the sender.
+pub fn arrival(
+    deps: DepsMut,
+    env: Env,
+    info: MessageInfo,
+    account_id: u64,
+    channel_id: String,
+    sender: String,
+) -> Result<Response, ContractError> {
+    if crate::remote::load_gateway(deps.storage)? != info.sender {
+        return Err(ContractError::NotGateway);
+    }
+    deposit_on_arrival(deps, env, info, account_id, channel_id, sender)
+        .map(|r| r.add_attribute("action", "arrival_deposit"))
+}
+
+/// Both paths once the caller is proven: the account's authorised sender over the transfer
+/// channel, one coin of a listed collateral within its cap, the breaker's `Deposit`.
+fn deposit_on_arrival(
+    deps: DepsMut,
+    env: Env,
+    info: MessageInfo,
+    account_id: u64,
+    channel_id: String,
+    sender: String,
+) -> Result<Response, ContractError> {
+    let config = CONFIG.load(deps.storage)?;
     let mut account = load_account(deps.storage, account_id)?;
     let authorised = HOOK_SENDERS.may_load(deps.storage, (account_id, &channel_id))?;
-    if authorised.as_deref() != Some(original_sender.as_str()) {
+    if authorised.as_deref() != Some(sender.as_str()) {
         return Err(ContractError::NotRemoteOwner {
             account_id,
-            depositor: original_sender,
+            depositor: sender,
         });
     }
     let coin = one_coin(&info)?;
@@ -101,10 +135,9 @@ pub fn hook_deposit(
         coin.amount,
     )?;
     Ok(Response::new()
-        .add_attribute("action", "hook_deposit")
         .add_attribute("account_id", account_id.to_string())
         .add_attribute("channel_id", channel_id)
-        .add_attribute("original_sender", original_sender)
+        .add_attribute("original_sender", sender)
         .add_attribute("denom", coin.denom)
         .add_attribute("amount", coin.amount))
 }

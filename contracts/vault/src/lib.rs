@@ -3,7 +3,6 @@ pub mod error;
 pub mod execute;
 pub mod health;
 pub mod hooks;
-pub mod ibc;
 pub mod liquidate;
 pub mod lp;
 pub mod margin;

@@ -35,6 +35,7 @@ pub fn config(deps: Deps) -> Result<ConfigResponse, ContractError> {
         lp_share_denom: share_denom(deps.storage)?,
         market_count: MARKET_COUNT.may_load(deps.storage)?.unwrap_or(0),
         collateral_count: COLLATERAL_COUNT.may_load(deps.storage)?.unwrap_or(0),
+        gateway_addr: crate::remote::GATEWAY.may_load(deps.storage)?,
     })
 }
 
@@ -281,7 +282,6 @@ pub fn totals(
                 pool: t.pool,
                 insurance: t.insurance,
                 fees: t.fees,
-                ibc_locked: t.ibc_locked,
                 ibc_pending: t.ibc_pending,
                 ledger_total,
                 balance,

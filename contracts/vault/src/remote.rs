@@ -1,30 +1,30 @@
-//! Remote (IBC) collateral: storage, owner configuration and the user/keeper messages of
-//! both roles. The channel and packet entry points are in `ibc.rs`; the protocol is in
-//! `docs/ibc.md`.
+//! Remote (IBC) collateral at the hub: the positions the gateway's channel brings, their
+//! value in health, withdrawals and seizures. The channel itself (handshake, packets, transfer
+//! records, replay markers, recovery, satellite locks) is the gateway's
+//! (`contracts/gateway`); the vault hears from it through `ExecuteMsg::Gateway` and asks it
+//! about channels with the `Channel` query. Protocol: `docs/ibc.md`.
 //!
-//! Accounting rules (the pending ranges):
-//! * hub: a remote deposit is credited only when the hub receives it (the satellite's coins
-//!   are already held); a release is debited from the position when sent (`pending_out`,
-//!   worth nothing in health) and only re-credited on an error ack or timeout;
-//! * satellite: a deposit is `ibc_pending` until the hub's ack, then `ibc_locked`; a release
-//!   leaves `ibc_locked` when received.
+//! Accounting rules (the pending ranges): a remote deposit is credited only when the hub's
+//! gateway receives it (the satellite already holds the coins); a release is debited from the
+//! position when sent (`pending_out`, worth nothing in health) and only re-credited when its
+//! transfer fails (error ack, timeout, or the owner's recovery as failed).
 
 use cosmwasm_schema::serde::{de::DeserializeOwned, Serialize};
 use cosmwasm_std::{
-    to_json_binary, Addr, BankMsg, Coin, CosmosMsg, Decimal, Deps, DepsMut, Empty, Env, IbcMsg,
-    IbcTimeout, Int128, MessageInfo, Order, Response, StdResult, Storage, Timestamp, Uint128,
+    to_json_binary, Addr, BankMsg, Coin, Decimal, Deps, DepsMut, Env, Int128, MessageInfo, Order,
+    Response, StdResult, Storage, Uint128, WasmMsg,
 };
 use cw_storage_plus::{Bound, Item, Map};
 
 use bulwark_types::circuit_breaker::ActionClass;
+use bulwark_types::gateway::{ChannelView, ReleaseRequest};
 use bulwark_types::ibc::{
-    ChannelInfo, ChannelState, CounterpartyConfig, IbcConfig, IbcRole, ReleaseKind,
-    RemoteCollateralConfig, RemotePosition, RemoteTotals, SatelliteLock, TransferRecord,
-    TransferStatus, VaultPacket, MAX_COUNTERPARTIES, MAX_PACKET_TIMEOUT_SECS,
-    MAX_REMOTE_POSITIONS_PER_ACCOUNT, MAX_REMOTE_STRING_LEN, MIN_PACKET_TIMEOUT_SECS,
+    ChannelState, PendingRelease, ReleaseKind, RemoteCollateralConfig, RemotePosition,
+    RemoteTotals, MAX_COUNTERPARTIES, MAX_REMOTE_POSITIONS_PER_ACCOUNT,
 };
 use bulwark_types::oracle::PricePurpose;
 use bulwark_types::ownership::assert_owner;
+use bulwark_types::vault::CreditOutcome;
 
 use crate::error::ContractError;
 use crate::execute::{
@@ -37,40 +37,27 @@ use crate::state::{load_totals, Config, ACCOUNTS, CONFIG, TOTALS};
 // ---------------------------------------------------------------------------------------------
 // Storage
 
-pub const IBC_CONFIG: Item<IbcConfig> = Item::new("ibc_config");
-/// `RecoverTransfer` marks an in-flight transfer failed only this long after its packet
-/// timeout: the counterparty checks the timeout against its own block time, which may lag.
-pub const RECOVERY_CLOCK_MARGIN_SECS: u64 = 3_600;
-
-/// Allowed counterparties by (connection, counterparty port).
-pub const COUNTERPARTIES: Map<(&str, &str), CounterpartyConfig> = Map::new("ibc_cp");
-pub const COUNTERPARTY_COUNT: Item<u32> = Item::new("ibc_cp_count");
-/// Every channel the vault connected, by our channel id.
-pub const CHANNELS: Map<&str, ChannelInfo> = Map::new("ibc_ch");
-/// The open channel of a counterparty (connection, port) → channel id.
-pub const OPEN_CHANNEL_OF: Map<(&str, &str), String> = Map::new("ibc_ch_of");
-/// Channels whose closing the owner asked for (`CloseChannel`).
-pub const CLOSING: Map<&str, Empty> = Map::new("ibc_closing");
-/// Hub: remote collateral types by (connection, remote denom).
+/// The hub's gateway: the only sender of `ExecuteMsg::Gateway`, the one answer about channels.
+pub const GATEWAY: Item<Addr> = Item::new("ibc_gateway");
+/// Remote collateral types by (connection, remote denom).
 pub const REMOTE_COLLATERALS: Map<(&str, &str), RemoteCollateralConfig> = Map::new("ibc_rc");
 pub const REMOTE_COLLATERAL_COUNT: Item<u32> = Item::new("ibc_rc_count");
-/// Hub: positions by (account, channel, denom). An entry lives while its amount or its
-/// pending releases are non-zero, so a rollback always finds it.
+/// Positions by (account, channel, denom). An entry lives while its amount or its pending
+/// releases are non-zero, so a rollback always finds it.
 pub const REMOTE_POSITIONS: Map<(u64, &str, &str), PositionState> = Map::new("ibc_pos");
-/// Hub: sums per (channel, denom).
+/// Sums per (channel, denom).
 pub const REMOTE_TOTALS: Map<(&str, &str), RemoteTotals> = Map::new("ibc_rt");
-/// Hub: the satellite-chain address allowed to deposit into an account over a channel.
+/// The satellite-chain address allowed to deposit into an account over a channel.
 pub const REMOTE_OWNERS: Map<(u64, &str), String> = Map::new("ibc_owner");
-/// Transfers this vault sent and has not resolved, by (our channel, transfer id).
-pub const TRANSFERS: Map<(&str, u64), TransferRecord> = Map::new("ibc_tx");
-pub const NEXT_TRANSFER_ID: Item<u64> = Item::new("ibc_next_tx");
-/// Replay markers of received packets, by (our channel, the sender's transfer id): the
-/// outcome acknowledged (true = applied), answered again to a replay.
-pub const RECEIVED: Map<(&str, u64), bool> = Map::new("ibc_rx");
-/// Satellite: locks by (channel, account, denom).
-pub const SAT_LOCKS: Map<(&str, u64, &str), LockState> = Map::new("ibc_lock");
-/// Refunds claimable by (address, denom); part of `DenomTotals::ibc_pending`.
+/// Releases debited and handed to the gateway, until their transfer resolves.
+pub const RELEASES: Map<u64, PendingRelease> = Map::new("ibc_rel");
+pub const NEXT_RELEASE_ID: Item<u64> = Item::new("ibc_next_rel");
+/// Keeper payments of failed seizures claimable by (address, denom); part of
+/// `DenomTotals::ibc_pending`.
 pub const CLAIMABLE: Map<(&Addr, &str), Uint128> = Map::new("ibc_claim");
+
+/// The vault's IBC configuration before the gateway split (layouts 1 and 2).
+const LEGACY_IBC_CONFIG: Item<cosmwasm_std::Empty> = Item::new("ibc_config");
 
 #[cosmwasm_schema::cw_serde]
 #[derive(Default)]
@@ -86,127 +73,87 @@ pub struct PositionState {
     pub escrow: Uint128,
 }
 
-#[cosmwasm_schema::cw_serde]
-#[derive(Default)]
-pub struct LockState {
-    pub locked: Uint128,
-    pub owner: Option<Addr>,
-}
-
 // ---------------------------------------------------------------------------------------------
 // Helpers
 
-pub fn load_ibc_config(storage: &dyn Storage) -> Result<IbcConfig, ContractError> {
-    IBC_CONFIG
-        .may_load(storage)?
-        .ok_or(ContractError::IbcNotConfigured)
-}
-
-pub fn ensure_role(storage: &dyn Storage, role: IbcRole) -> Result<IbcConfig, ContractError> {
-    let cfg = load_ibc_config(storage)?;
-    if cfg.role != role {
-        return Err(ContractError::WrongIbcRole { expected: role });
+/// A remote address or denom ([`bulwark_types::ibc::remote_string_problem`]).
+pub fn validate_remote_string(what: &str, s: &str) -> Result<(), ContractError> {
+    match bulwark_types::ibc::remote_string_problem(s) {
+        Some(reason) => Err(ContractError::InvalidRemoteString {
+            what: what.to_string(),
+            reason: reason.to_string(),
+        }),
+        None => Ok(()),
     }
-    Ok(cfg)
 }
 
-pub fn load_channel(storage: &dyn Storage, channel_id: &str) -> Result<ChannelInfo, ContractError> {
-    CHANNELS
-        .may_load(storage, channel_id)?
-        .ok_or_else(|| ContractError::UnknownChannel {
+pub fn load_gateway(storage: &dyn Storage) -> Result<Addr, ContractError> {
+    GATEWAY
+        .may_load(storage)?
+        .ok_or(ContractError::GatewayNotConfigured)
+}
+
+fn ensure_gateway(storage: &dyn Storage, sender: &Addr) -> Result<Addr, ContractError> {
+    let gateway = load_gateway(storage)?;
+    if *sender != gateway {
+        return Err(ContractError::NotGateway);
+    }
+    Ok(gateway)
+}
+
+/// Wire-identical to the gateway's `QueryMsg::Channel` (the only query the vault sends).
+#[cosmwasm_schema::cw_serde]
+enum GatewayQuery {
+    Channel { channel_id: String },
+}
+
+/// Wire-identical to the gateway's `ExecuteMsg::SendRelease`.
+#[cosmwasm_schema::cw_serde]
+enum GatewayCall {
+    SendRelease(ReleaseRequest),
+}
+
+/// The gateway's view of a channel; `None` without a gateway or for a channel it never
+/// connected.
+pub fn channel_view(deps: Deps, channel_id: &str) -> Result<Option<ChannelView>, ContractError> {
+    let Some(gateway) = GATEWAY.may_load(deps.storage)? else {
+        return Ok(None);
+    };
+    Ok(deps.querier.query_wasm_smart(
+        gateway,
+        &GatewayQuery::Channel {
             channel_id: channel_id.to_string(),
-        })
+        },
+    )?)
 }
 
-pub fn load_open_channel(
-    storage: &dyn Storage,
-    channel_id: &str,
-) -> Result<ChannelInfo, ContractError> {
-    let ch = load_channel(storage, channel_id)?;
-    if ch.state != ChannelState::Open {
+pub fn load_open_channel(deps: Deps, channel_id: &str) -> Result<ChannelView, ContractError> {
+    let view = channel_view(deps, channel_id)?.ok_or_else(|| ContractError::UnknownChannel {
+        channel_id: channel_id.to_string(),
+    })?;
+    if view.info.state != ChannelState::Open {
         return Err(ContractError::ChannelClosed {
             channel_id: channel_id.to_string(),
         });
     }
-    Ok(ch)
+    Ok(view)
 }
 
-/// A remote address or denom: 1..=128 bytes of ASCII letters, digits and `/._-:`.
-pub fn validate_remote_string(what: &str, s: &str) -> Result<(), ContractError> {
-    let bad = |reason: &str| ContractError::InvalidRemoteString {
-        what: what.to_string(),
-        reason: reason.to_string(),
-    };
-    if s.is_empty() || s.len() > MAX_REMOTE_STRING_LEN {
-        return Err(bad("must be 1..=128 bytes"));
+/// Total haircut of a remote collateral on an open channel; `None` when it leaves no value
+/// (haircut + remote haircut ≥ 1 is how the owner delists a remote collateral).
+fn valuation_of(view: &ChannelView, rc: &RemoteCollateralConfig) -> Option<Decimal> {
+    if view.info.state != ChannelState::Open {
+        return None;
     }
-    if !s
-        .bytes()
-        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'/' | b'.' | b'_' | b'-' | b':'))
-    {
-        return Err(bad("only ASCII letters, digits and / . _ - : are allowed"));
-    }
-    Ok(())
-}
-
-fn next_transfer_id(storage: &mut dyn Storage) -> Result<u64, ContractError> {
-    let id = NEXT_TRANSFER_ID.may_load(storage)?.unwrap_or(1);
-    NEXT_TRANSFER_ID.save(storage, &id.checked_add(1).ok_or(ContractError::Overflow)?)?;
-    Ok(id)
-}
-
-/// The timeout of a packet sent now.
-fn packet_timeout(env: &Env, cfg: &IbcConfig) -> Timestamp {
-    env.block.time.plus_seconds(cfg.packet_timeout_secs)
-}
-
-pub fn send_packet(
-    env: &Env,
-    cfg: &IbcConfig,
-    channel_id: &str,
-    packet: &VaultPacket,
-) -> Result<CosmosMsg, ContractError> {
-    Ok(IbcMsg::SendPacket {
-        channel_id: channel_id.to_string(),
-        data: to_json_binary(packet)?,
-        timeout: IbcTimeout::with_timestamp(packet_timeout(env, cfg)),
-    }
-    .into())
-}
-
-/// Total haircut of a remote collateral on a chain; `None` when it leaves no value.
-fn total_haircut(rc: &RemoteCollateralConfig, cp: &CounterpartyConfig) -> Option<Decimal> {
     rc.haircut
-        .checked_add(cp.remote_haircut)
+        .checked_add(view.remote_haircut?)
         .ok()
         .filter(|h| *h < Decimal::one())
 }
 
-/// Hub: the configs valuing positions on `channel_id`, when it is open and listed.
-fn valuation(
-    storage: &dyn Storage,
-    channel_id: &str,
-    denom: &str,
-) -> StdResult<Option<(RemoteCollateralConfig, Decimal)>> {
-    let Some(ch) = CHANNELS.may_load(storage, channel_id)? else {
-        return Ok(None);
-    };
-    if ch.state != ChannelState::Open {
-        return Ok(None);
-    }
-    let Some(rc) = REMOTE_COLLATERALS.may_load(storage, (&ch.connection_id, denom))? else {
-        return Ok(None);
-    };
-    let Some(cp) =
-        COUNTERPARTIES.may_load(storage, (&ch.connection_id, &ch.counterparty_port_id))?
-    else {
-        return Ok(None);
-    };
-    Ok(total_haircut(&rc, &cp).map(|h| (rc, h)))
-}
-
-/// Hub: Σ value of the account's remote positions after both haircuts. Positions on a closed
-/// channel, and amounts pending out, count zero. Bounded by MAX_REMOTE_POSITIONS_PER_ACCOUNT.
+/// Σ value of the account's remote positions after both haircuts. Positions on a closed
+/// channel, and amounts pending out, count zero. Bounded by MAX_REMOTE_POSITIONS_PER_ACCOUNT
+/// (one gateway query per position).
 pub fn remote_collateral_value(
     deps: Deps,
     env: &Env,
@@ -215,16 +162,24 @@ pub fn remote_collateral_value(
     purpose: PricePurpose,
 ) -> Result<Uint128, ContractError> {
     let mut total = Uint128::zero();
-    let rows = REMOTE_POSITIONS
+    let rows: Vec<_> = REMOTE_POSITIONS
         .sub_prefix(account_id)
         .range(deps.storage, None, None, Order::Ascending)
-        .take(MAX_REMOTE_POSITIONS_PER_ACCOUNT);
-    for row in rows {
-        let ((channel_id, denom), pos) = row?;
+        .take(MAX_REMOTE_POSITIONS_PER_ACCOUNT)
+        .collect::<StdResult<_>>()?;
+    for ((channel_id, denom), pos) in rows {
         if pos.amount.is_zero() && pos.seized.is_zero() {
             continue;
         }
-        let Some((rc, haircut)) = valuation(deps.storage, &channel_id, &denom)? else {
+        let Some(view) = channel_view(deps, &channel_id)? else {
+            continue;
+        };
+        let Some(rc) =
+            REMOTE_COLLATERALS.may_load(deps.storage, (&view.info.connection_id, &denom))?
+        else {
+            continue;
+        };
+        let Some(haircut) = valuation_of(&view, &rc) else {
             continue;
         };
         let price = price_of(deps, env, config, &rc.oracle_asset_id, purpose)?;
@@ -246,12 +201,12 @@ pub fn remote_collateral_value(
     Ok(total)
 }
 
-/// Hub: whether the account holds remote collateral that still has to be resolved before its
+/// Whether the account holds remote collateral that still has to be resolved before its
 /// debt may be socialized: a position entry (a non-zero amount or a release in flight) on
 /// any channel. An open channel's is seized (`SeizeRemote`); a closed channel's is worth
 /// nothing in health but still locked on the satellite (or its release, with a keeper's
-/// payment in escrow, still unresolved) until the owner recovers it (`RecoverTransfer`,
-/// `RecoverLock` to the chosen recipient on the satellite, then `RecoverLock` at the hub).
+/// payment in escrow, still unresolved) until the owner recovers it (the gateways'
+/// `RecoverTransfer`, the satellite gateway's `RecoverLock`, then `DropRemotePosition`).
 pub fn holds_remote_collateral(
     storage: &dyn Storage,
     account_id: u64,
@@ -260,7 +215,7 @@ pub fn holds_remote_collateral(
     Ok(position_count(storage, account_id) > 0)
 }
 
-/// Hub: number of position entries of an account (bounded read).
+/// Number of position entries of an account (bounded read).
 fn position_count(storage: &dyn Storage, account_id: u64) -> usize {
     REMOTE_POSITIONS
         .sub_prefix(account_id)
@@ -285,97 +240,38 @@ fn save_position(
 // ---------------------------------------------------------------------------------------------
 // Owner configuration
 
-pub fn set_ibc_config(
+pub fn set_gateway(
     deps: DepsMut,
     info: MessageInfo,
-    cfg: IbcConfig,
+    gateway: Option<String>,
 ) -> Result<Response, ContractError> {
     assert_owner(deps.storage, &info.sender)?;
-    if let Some(old) = IBC_CONFIG.may_load(deps.storage)? {
-        if old.role != cfg.role {
-            return Err(ContractError::IbcRoleFixed);
+    let gateway = gateway.map(|g| deps.api.addr_validate(&g)).transpose()?;
+    let current = GATEWAY.may_load(deps.storage)?;
+    // positions and releases are tied to the current gateway's channels
+    if current.is_some() && current != gateway {
+        let busy = REMOTE_POSITIONS
+            .keys_raw(deps.storage, None, None, Order::Ascending)
+            .next()
+            .is_some()
+            || RELEASES
+                .keys_raw(deps.storage, None, None, Order::Ascending)
+                .next()
+                .is_some();
+        if busy {
+            return Err(ContractError::GatewayInUse);
         }
     }
-    if !(MIN_PACKET_TIMEOUT_SECS..=MAX_PACKET_TIMEOUT_SECS).contains(&cfg.packet_timeout_secs) {
-        return Err(ContractError::InvalidParam {
-            name: "packet_timeout_secs".into(),
-            reason: format!("must be in {MIN_PACKET_TIMEOUT_SECS}..={MAX_PACKET_TIMEOUT_SECS}"),
-        });
+    match &gateway {
+        Some(g) => GATEWAY.save(deps.storage, g)?,
+        None => GATEWAY.remove(deps.storage),
     }
-    IBC_CONFIG.save(deps.storage, &cfg)?;
     Ok(Response::new()
-        .add_attribute("action", "set_ibc_config")
+        .add_attribute("action", "set_gateway")
         .add_attribute(
-            "role",
-            match cfg.role {
-                IbcRole::Hub => "hub",
-                IbcRole::Satellite => "satellite",
-            },
-        )
-        .add_attribute("packet_timeout_secs", cfg.packet_timeout_secs.to_string()))
-}
-
-pub fn allow_counterparty(
-    deps: DepsMut,
-    info: MessageInfo,
-    cp: CounterpartyConfig,
-) -> Result<Response, ContractError> {
-    assert_owner(deps.storage, &info.sender)?;
-    validate_remote_string("connection_id", &cp.connection_id)?;
-    validate_remote_string("port_id", &cp.port_id)?;
-    if cp.remote_haircut >= Decimal::one() {
-        return Err(ContractError::InvalidParam {
-            name: "remote_haircut".into(),
-            reason: "must be below 1".into(),
-        });
-    }
-    if let Some(a) = &cp.remote_insurance_addr {
-        validate_remote_string("remote_insurance_addr", a)?;
-    }
-    let key = (cp.connection_id.as_str(), cp.port_id.as_str());
-    if !COUNTERPARTIES.has(deps.storage, key) {
-        let count = COUNTERPARTY_COUNT.may_load(deps.storage)?.unwrap_or(0);
-        if count >= MAX_COUNTERPARTIES {
-            return Err(ContractError::LimitReached {
-                what: "counterparties".into(),
-                max: MAX_COUNTERPARTIES,
-            });
-        }
-        // safe: count < MAX_COUNTERPARTIES
-        COUNTERPARTY_COUNT.save(deps.storage, &(count + 1))?;
-    }
-    COUNTERPARTIES.save(deps.storage, key, &cp)?;
-    Ok(Response::new()
-        .add_attribute("action", "allow_counterparty")
-        .add_attribute("connection_id", cp.connection_id)
-        .add_attribute("port_id", cp.port_id))
-}
-
-pub fn remove_counterparty(
-    deps: DepsMut,
-    info: MessageInfo,
-    connection_id: String,
-    port_id: String,
-) -> Result<Response, ContractError> {
-    assert_owner(deps.storage, &info.sender)?;
-    let key = (connection_id.as_str(), port_id.as_str());
-    if !COUNTERPARTIES.has(deps.storage, key) {
-        return Err(ContractError::CounterpartyNotAllowed {
-            connection_id,
-            port_id,
-        });
-    }
-    // its haircut values the open channel's positions: close the channel first
-    if let Some(channel_id) = OPEN_CHANNEL_OF.may_load(deps.storage, key)? {
-        return Err(ContractError::ChannelExists { channel_id });
-    }
-    COUNTERPARTIES.remove(deps.storage, key);
-    let count = COUNTERPARTY_COUNT.may_load(deps.storage)?.unwrap_or(0);
-    COUNTERPARTY_COUNT.save(deps.storage, &count.saturating_sub(1))?;
-    Ok(Response::new()
-        .add_attribute("action", "remove_counterparty")
-        .add_attribute("connection_id", connection_id)
-        .add_attribute("port_id", port_id))
+            "gateway",
+            gateway.map_or_else(|| "none".to_string(), |g| g.to_string()),
+        ))
 }
 
 pub fn set_remote_collateral(
@@ -384,7 +280,6 @@ pub fn set_remote_collateral(
     rc: RemoteCollateralConfig,
 ) -> Result<Response, ContractError> {
     assert_owner(deps.storage, &info.sender)?;
-    ensure_role(deps.storage, IbcRole::Hub)?;
     validate_remote_string("connection_id", &rc.connection_id)?;
     validate_remote_string("denom", &rc.denom)?;
     let invalid = |name: &str, reason: &str| ContractError::InvalidParam {
@@ -427,27 +322,8 @@ pub fn set_remote_collateral(
         .add_attribute("denom", rc.denom))
 }
 
-pub fn close_channel(
-    deps: DepsMut,
-    info: MessageInfo,
-    channel_id: String,
-) -> Result<Response, ContractError> {
-    assert_owner(deps.storage, &info.sender)?;
-    // only the hub closes: a closed channel at the satellite then proves the hub's end closed
-    // (its ChanCloseConfirm), which RecoverLock relies on
-    ensure_role(deps.storage, IbcRole::Hub)?;
-    load_open_channel(deps.storage, &channel_id)?;
-    CLOSING.save(deps.storage, &channel_id, &Empty {})?;
-    Ok(Response::new()
-        .add_message(IbcMsg::CloseChannel {
-            channel_id: channel_id.clone(),
-        })
-        .add_attribute("action", "close_channel")
-        .add_attribute("channel_id", channel_id))
-}
-
 // ---------------------------------------------------------------------------------------------
-// Hub: account owners and keepers
+// Account owners and keepers
 
 pub fn set_remote_owner(
     deps: DepsMut,
@@ -456,9 +332,8 @@ pub fn set_remote_owner(
     channel_id: String,
     remote_addr: Option<String>,
 ) -> Result<Response, ContractError> {
-    ensure_role(deps.storage, IbcRole::Hub)?;
     load_owned_account(deps.storage, account_id, &info.sender)?;
-    load_open_channel(deps.storage, &channel_id)?;
+    load_open_channel(deps.as_ref(), &channel_id)?;
     let res = Response::new()
         .add_attribute("action", "set_remote_owner")
         .add_attribute("account_id", account_id.to_string())
@@ -476,11 +351,17 @@ pub fn set_remote_owner(
     }
 }
 
-/// Hub: debit a position and record the release in flight. Returns the packet message.
+fn next_release_id(storage: &mut dyn Storage) -> Result<u64, ContractError> {
+    let id = NEXT_RELEASE_ID.may_load(storage)?.unwrap_or(1);
+    NEXT_RELEASE_ID.save(storage, &id.checked_add(1).ok_or(ContractError::Overflow)?)?;
+    Ok(id)
+}
+
+/// Debit a position and record the release; returns the gateway's `SendRelease` (the
+/// gateway refuses a closed channel, which reverts the whole transaction).
 #[allow(clippy::too_many_arguments)]
 fn start_release(
     storage: &mut dyn Storage,
-    env: &Env,
     channel_id: &str,
     account_id: u64,
     denom: &str,
@@ -488,8 +369,8 @@ fn start_release(
     recipient: &str,
     kind: ReleaseKind,
     keeper: Option<(Addr, Uint128)>,
-) -> Result<(CosmosMsg, u64), ContractError> {
-    let cfg = ensure_role(storage, IbcRole::Hub)?;
+) -> Result<(WasmMsg, u64), ContractError> {
+    let gateway = load_gateway(storage)?;
     let key = (account_id, channel_id, denom);
     let mut pos = REMOTE_POSITIONS.may_load(storage, key)?.unwrap_or_default();
     if amount > pos.amount {
@@ -510,40 +391,41 @@ fn start_release(
         .unwrap_or_default();
     totals.credited = totals.credited.checked_sub(amount)?;
     totals.pending_out = totals.pending_out.checked_add(amount)?;
-    let transfer_id = next_transfer_id(storage)?;
+    let release_id = next_release_id(storage)?;
     let (keeper, keeper_payment) = match keeper {
         Some((k, p)) => (Some(k), p),
         None => (None, Uint128::zero()),
     };
     save_position(storage, key, &pos)?;
     REMOTE_TOTALS.save(storage, (channel_id, denom), &totals)?;
-    TRANSFERS.save(
+    RELEASES.save(
         storage,
-        (channel_id, transfer_id),
-        &TransferRecord {
+        release_id,
+        &PendingRelease {
+            release_id,
+            account_id,
             channel_id: channel_id.to_string(),
-            transfer_id,
+            denom: denom.to_string(),
+            amount,
+            kind,
+            keeper,
+            keeper_payment,
+        },
+    )?;
+    let msg = WasmMsg::Execute {
+        contract_addr: gateway.to_string(),
+        msg: to_json_binary(&GatewayCall::SendRelease(ReleaseRequest {
+            release_id,
+            channel_id: channel_id.to_string(),
             account_id,
             denom: denom.to_string(),
             amount,
-            counterparty_addr: recipient.to_string(),
-            kind: Some(kind),
-            keeper,
-            keeper_payment,
-            status: TransferStatus::InFlight,
-            timeout: packet_timeout(env, &cfg),
-            error: None,
-        },
-    )?;
-    let packet = VaultPacket::Release {
-        transfer_id,
-        account_id,
-        denom: denom.to_string(),
-        amount,
-        recipient: recipient.to_string(),
-        kind,
+            recipient: recipient.to_string(),
+            kind,
+        }))?,
+        funds: vec![],
     };
-    Ok((send_packet(env, &cfg, channel_id, &packet)?, transfer_id))
+    Ok((msg, release_id))
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -557,22 +439,20 @@ pub fn withdraw_remote(
     amount: Uint128,
     recipient: String,
 ) -> Result<Response, ContractError> {
-    ensure_role(deps.storage, IbcRole::Hub)?;
     let config = CONFIG.load(deps.storage)?;
     if amount.is_zero() {
         return Err(ContractError::ZeroAmount);
     }
     let account = load_owned_account(deps.storage, account_id, &info.sender)?;
-    load_open_channel(deps.storage, &channel_id)?;
+    load_open_channel(deps.as_ref(), &channel_id)?;
     validate_remote_string("recipient", &recipient)?;
     ensure_allowed(&deps.as_ref(), &env, &config, ActionClass::IbcOut)?;
     let reference = REMOTE_TOTALS
         .may_load(deps.storage, (&channel_id, &denom))?
         .unwrap_or_default()
         .credited;
-    let (msg, transfer_id) = start_release(
+    let (msg, release_id) = start_release(
         deps.storage,
-        &env,
         &channel_id,
         account_id,
         &denom,
@@ -601,7 +481,7 @@ pub fn withdraw_remote(
         .add_attribute("action", "withdraw_remote")
         .add_attribute("account_id", account_id.to_string())
         .add_attribute("channel_id", channel_id)
-        .add_attribute("transfer_id", transfer_id.to_string())
+        .add_attribute("release_id", release_id.to_string())
         .add_attribute("denom", denom)
         .add_attribute("amount", amount)
         .add_attribute("recipient", recipient))
@@ -618,23 +498,23 @@ pub fn seize_remote(
     amount: Uint128,
     recipient: Option<String>,
 ) -> Result<Response, ContractError> {
-    ensure_role(deps.storage, IbcRole::Hub)?;
     let config = CONFIG.load(deps.storage)?;
     if amount.is_zero() {
         return Err(ContractError::ZeroAmount);
     }
     let account = load_account(deps.storage, account_id)?;
-    let ch = load_open_channel(deps.storage, &channel_id)?;
+    let view = load_open_channel(deps.as_ref(), &channel_id)?;
+    let ch = &view.info;
     ensure_allowed(&deps.as_ref(), &env, &config, ActionClass::Liquidate)?;
     let Some(rc) = REMOTE_COLLATERALS.may_load(deps.storage, (&ch.connection_id, &denom))? else {
         return Err(ContractError::UnlistedRemoteDenom {
-            connection_id: ch.connection_id,
+            connection_id: ch.connection_id.clone(),
             denom,
         });
     };
     // None when haircut + remote_haircut ≥ 1 (how the owner delists a remote collateral):
     // the position counts zero in health but can still be seized
-    let haircut = valuation(deps.storage, &channel_id, &denom)?.map(|(_, h)| h);
+    let haircut = valuation_of(&view, &rc);
     let snap = live_snapshot(
         deps.as_ref(),
         &env,
@@ -654,11 +534,9 @@ pub fn seize_remote(
         if !account.markets.is_empty() || snap.equity >= Int128::zero() {
             return Err(ContractError::NotInsolvent { account_id });
         }
-        let cp = COUNTERPARTIES
-            .may_load(deps.storage, (&ch.connection_id, &ch.counterparty_port_id))?
-            .ok_or(ContractError::NoRemoteInsurance)?;
-        let to = cp
+        let to = view
             .remote_insurance_addr
+            .clone()
             .ok_or(ContractError::NoRemoteInsurance)?;
         (to, ReleaseKind::SeizeToInsurance, None)
     } else {
@@ -674,10 +552,7 @@ pub fn seize_remote(
         // full, so repeating one would keep the collateral from insurance at no cost
         if account.markets.is_empty()
             && snap.equity < Int128::zero()
-            && COUNTERPARTIES
-                .may_load(deps.storage, (&ch.connection_id, &ch.counterparty_port_id))?
-                .and_then(|cp| cp.remote_insurance_addr)
-                .is_some()
+            && view.remote_insurance_addr.is_some()
         {
             return Err(ContractError::InvalidParam {
                 name: "funds".into(),
@@ -760,9 +635,8 @@ pub fn seize_remote(
         )
     };
     let payment = keeper.as_ref().map(|(_, p)| *p).unwrap_or_default();
-    let (msg, transfer_id) = start_release(
+    let (msg, release_id) = start_release(
         deps.storage,
-        &env,
         &channel_id,
         account_id,
         &denom,
@@ -776,70 +650,12 @@ pub fn seize_remote(
         .add_attribute("action", "seize_remote")
         .add_attribute("account_id", account_id.to_string())
         .add_attribute("channel_id", channel_id)
-        .add_attribute("transfer_id", transfer_id.to_string())
+        .add_attribute("release_id", release_id.to_string())
         .add_attribute("denom", denom)
         .add_attribute("amount", amount)
         .add_attribute("recipient", recipient)
         .add_attribute("keeper_payment", payment))
 }
-
-// ---------------------------------------------------------------------------------------------
-// Satellite: deposits
-
-pub fn remote_deposit(
-    deps: DepsMut,
-    env: Env,
-    info: MessageInfo,
-    channel_id: String,
-    account_id: u64,
-) -> Result<Response, ContractError> {
-    let cfg = ensure_role(deps.storage, IbcRole::Satellite)?;
-    let config = CONFIG.load(deps.storage)?;
-    let coin = one_coin(&info)?;
-    validate_remote_string("denom", &coin.denom)?;
-    load_open_channel(deps.storage, &channel_id)?;
-    ensure_allowed(&deps.as_ref(), &env, &config, ActionClass::Deposit)?;
-    let mut totals = load_totals(deps.storage, &coin.denom)?;
-    totals.ibc_pending = totals.ibc_pending.checked_add(coin.amount)?;
-    let transfer_id = next_transfer_id(deps.storage)?;
-    TOTALS.save(deps.storage, &coin.denom, &totals)?;
-    TRANSFERS.save(
-        deps.storage,
-        (&channel_id, transfer_id),
-        &TransferRecord {
-            channel_id: channel_id.clone(),
-            transfer_id,
-            account_id,
-            denom: coin.denom.clone(),
-            amount: coin.amount,
-            counterparty_addr: info.sender.to_string(),
-            kind: None,
-            keeper: None,
-            keeper_payment: Uint128::zero(),
-            status: TransferStatus::InFlight,
-            timeout: packet_timeout(&env, &cfg),
-            error: None,
-        },
-    )?;
-    let packet = VaultPacket::Deposit {
-        transfer_id,
-        account_id,
-        denom: coin.denom.clone(),
-        amount: coin.amount,
-        depositor: info.sender.to_string(),
-    };
-    Ok(Response::new()
-        .add_message(send_packet(&env, &cfg, &channel_id, &packet)?)
-        .add_attribute("action", "remote_deposit")
-        .add_attribute("channel_id", channel_id)
-        .add_attribute("transfer_id", transfer_id.to_string())
-        .add_attribute("account_id", account_id.to_string())
-        .add_attribute("denom", coin.denom)
-        .add_attribute("amount", coin.amount))
-}
-
-// ---------------------------------------------------------------------------------------------
-// Both roles: claims and recovery
 
 pub fn claim_refund(
     deps: DepsMut,
@@ -866,243 +682,231 @@ pub fn claim_refund(
         .add_attribute("amount", amount))
 }
 
-/// How a sent transfer ended.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Outcome {
-    /// The counterparty applied it (success ack).
-    Delivered,
-    /// Error ack or timeout: the counterparty did not apply it.
-    Failed,
-}
+// ---------------------------------------------------------------------------------------------
+// The gateway's calls
 
-/// Resolves a transfer this vault sent. Every check and computation comes before the first
-/// write, so an error leaves storage unchanged (the caller records it as stuck).
-pub fn resolve_transfer(
-    storage: &mut dyn Storage,
-    api: &dyn cosmwasm_std::Api,
-    record: &TransferRecord,
-    outcome: Outcome,
-) -> Result<Vec<(&'static str, String)>, ContractError> {
-    let role = load_ibc_config(storage)?.role;
-    let key = (record.channel_id.as_str(), record.transfer_id);
-    match (role, outcome) {
-        // satellite deposit acknowledged: the coins become a lock of the account
-        (IbcRole::Satellite, Outcome::Delivered) => {
-            let depositor = api.addr_validate(&record.counterparty_addr)?;
-            let lkey = (
-                record.channel_id.as_str(),
-                record.account_id,
-                record.denom.as_str(),
-            );
-            let mut lock = SAT_LOCKS.may_load(storage, lkey)?.unwrap_or_default();
-            lock.locked = lock.locked.checked_add(record.amount)?;
-            lock.owner = Some(depositor);
-            let mut totals = load_totals(storage, &record.denom)?;
-            totals.ibc_pending = totals.ibc_pending.checked_sub(record.amount)?;
-            totals.ibc_locked = totals.ibc_locked.checked_add(record.amount)?;
-            SAT_LOCKS.save(storage, lkey, &lock)?;
-            TOTALS.save(storage, &record.denom, &totals)?;
-            TRANSFERS.remove(storage, key);
-            Ok(vec![("result", "locked".into())])
-        }
-        // satellite deposit refused or timed out: refundable to the depositor
-        (IbcRole::Satellite, Outcome::Failed) => {
-            let depositor = api.addr_validate(&record.counterparty_addr)?;
-            let held = CLAIMABLE
-                .may_load(storage, (&depositor, &record.denom))?
-                .unwrap_or_default()
-                .checked_add(record.amount)?;
-            CLAIMABLE.save(storage, (&depositor, &record.denom), &held)?;
-            TRANSFERS.remove(storage, key);
-            Ok(vec![
-                ("result", "refundable".into()),
-                ("depositor", depositor.to_string()),
-            ])
-        }
-        // hub release done: the pending range closes; a keeper's payment reaches the account
-        (IbcRole::Hub, Outcome::Delivered) => {
-            let pkey = (
-                record.account_id,
-                record.channel_id.as_str(),
-                record.denom.as_str(),
-            );
-            let mut pos = REMOTE_POSITIONS
-                .may_load(storage, pkey)?
-                .unwrap_or_default();
-            pos.pending_out = pos.pending_out.checked_sub(record.amount)?;
-            end_seizure(&mut pos, record)?;
-            let tkey = (record.channel_id.as_str(), record.denom.as_str());
-            let mut rt = REMOTE_TOTALS.may_load(storage, tkey)?.unwrap_or_default();
-            rt.pending_out = rt.pending_out.checked_sub(record.amount)?;
-            let mut account_update = None;
-            if !record.keeper_payment.is_zero() {
-                let config = CONFIG.load(storage)?;
-                let mut account = load_account(storage, record.account_id)?;
-                let mut totals = load_totals(storage, &config.settlement_denom)?;
-                totals.ibc_pending = totals.ibc_pending.checked_sub(record.keeper_payment)?;
-                totals.shift(&mut account, Int128::try_from(record.keeper_payment)?)?;
-                account_update = Some((config.settlement_denom, account, totals));
-            }
-            save_position(storage, pkey, &pos)?;
-            REMOTE_TOTALS.save(storage, tkey, &rt)?;
-            if let Some((denom, account, totals)) = account_update {
-                ACCOUNTS.save(storage, record.account_id, &account)?;
-                TOTALS.save(storage, &denom, &totals)?;
-            }
-            TRANSFERS.remove(storage, key);
-            Ok(vec![("result", "released".into())])
-        }
-        // hub release refused or timed out: the position gets the amount back; a keeper's
-        // payment becomes refundable to the keeper
-        (IbcRole::Hub, Outcome::Failed) => {
-            let pkey = (
-                record.account_id,
-                record.channel_id.as_str(),
-                record.denom.as_str(),
-            );
-            let mut pos = REMOTE_POSITIONS
-                .may_load(storage, pkey)?
-                .unwrap_or_default();
-            pos.pending_out = pos.pending_out.checked_sub(record.amount)?;
-            pos.amount = pos.amount.checked_add(record.amount)?;
-            end_seizure(&mut pos, record)?;
-            let tkey = (record.channel_id.as_str(), record.denom.as_str());
-            let mut rt = REMOTE_TOTALS.may_load(storage, tkey)?.unwrap_or_default();
-            rt.pending_out = rt.pending_out.checked_sub(record.amount)?;
-            rt.credited = rt.credited.checked_add(record.amount)?;
-            let refund = match &record.keeper {
-                Some(k) if !record.keeper_payment.is_zero() => {
-                    let config = CONFIG.load(storage)?;
-                    let held = CLAIMABLE
-                        .may_load(storage, (k, &config.settlement_denom))?
-                        .unwrap_or_default()
-                        .checked_add(record.keeper_payment)?;
-                    Some((k.clone(), config.settlement_denom, held))
-                }
-                _ => None,
-            };
-            save_position(storage, pkey, &pos)?;
-            REMOTE_TOTALS.save(storage, tkey, &rt)?;
-            if let Some((k, denom, held)) = &refund {
-                CLAIMABLE.save(storage, (k, denom), held)?;
-            }
-            TRANSFERS.remove(storage, key);
-            Ok(vec![("result", "rolled_back".into())])
-        }
-    }
-}
-
-/// Hub: a keeper seizure resolves; its amount and payment leave the position's escrow.
-fn end_seizure(pos: &mut PositionState, record: &TransferRecord) -> Result<(), ContractError> {
-    if record.keeper.is_some() {
-        pos.seized = pos.seized.checked_sub(record.amount)?;
-        pos.escrow = pos.escrow.checked_sub(record.keeper_payment)?;
-    }
-    Ok(())
-}
-
-pub fn recover_transfer(
+/// A deposit the gateway received: credited, or refused with nothing written (the answer
+/// is the response data; an `Err` here is only a storage failure, and the gateway then
+/// acknowledges with an error too).
+#[allow(clippy::too_many_arguments)]
+pub fn gateway_credit(
     deps: DepsMut,
     env: Env,
     info: MessageInfo,
     channel_id: String,
-    transfer_id: u64,
-    delivered: bool,
+    connection_id: String,
+    cap_channels: Vec<String>,
+    account_id: u64,
+    denom: String,
+    amount: Uint128,
+    depositor: String,
 ) -> Result<Response, ContractError> {
-    assert_owner(deps.storage, &info.sender)?;
-    let record = TRANSFERS
-        .may_load(deps.storage, (&channel_id, transfer_id))?
-        .ok_or_else(|| ContractError::TransferNotFound {
-            channel_id: channel_id.clone(),
-            transfer_id,
-        })?;
-    let ch = load_channel(deps.storage, &channel_id)?;
-    // an in-flight transfer: only once our end is closed, and as failed only once the
-    // counterparty can no longer receive it (its end may still be open): its timeout plus a
-    // margin for a counterparty clock running behind ours
-    let failed_from = record.timeout.plus_seconds(RECOVERY_CLOCK_MARGIN_SECS);
-    if record.status != TransferStatus::Stuck
-        && (ch.state == ChannelState::Open || (!delivered && env.block.time < failed_from))
-    {
-        return Err(ContractError::TransferNotRecoverable {
-            channel_id,
-            transfer_id,
-        });
+    ensure_gateway(deps.storage, &info.sender)?;
+    let res = Response::new()
+        .add_attribute("action", "gateway_credit")
+        .add_attribute("channel_id", &channel_id)
+        .add_attribute("account_id", account_id.to_string())
+        .add_attribute("denom", &denom)
+        .add_attribute("amount", amount);
+    let plan = plan_credit(
+        deps.as_ref(),
+        &env,
+        &channel_id,
+        &connection_id,
+        &cap_channels,
+        account_id,
+        &denom,
+        amount,
+        &depositor,
+    );
+    match plan {
+        Ok((pos, totals)) => {
+            REMOTE_POSITIONS.save(deps.storage, (account_id, &channel_id, &denom), &pos)?;
+            REMOTE_TOTALS.save(deps.storage, (&channel_id, &denom), &totals)?;
+            Ok(res
+                .add_attribute("result", "credited")
+                .set_data(to_json_binary(&CreditOutcome::Credited {})?))
+        }
+        Err(e) => Ok(res
+            .add_attribute("result", "refused")
+            .add_attribute("error", e.to_string())
+            .set_data(to_json_binary(&CreditOutcome::Refused {
+                reason: e.to_string(),
+            })?)),
     }
-    let outcome = if delivered {
-        Outcome::Delivered
-    } else {
-        Outcome::Failed
-    };
-    let attrs = resolve_transfer(deps.storage, deps.api, &record, outcome)?;
-    Ok(Response::new()
-        .add_attribute("action", "recover_transfer")
-        .add_attribute("channel_id", channel_id)
-        .add_attribute("transfer_id", transfer_id.to_string())
-        .add_attributes(attrs))
 }
 
-/// Satellite: pays out a lock of a closed channel (hub: see [`clear_remote_position`]). The
-/// satellite never closes a channel itself (`CloseChannel` is the hub's), so a closed channel
-/// here was closed by the hub (`ChanCloseConfirm` proves the hub's end closed): the hub no
-/// longer counts the lock.
-pub fn recover_lock(
+/// Checks a received deposit against the vault's state; reads only.
+#[allow(clippy::too_many_arguments)]
+fn plan_credit(
+    deps: Deps,
+    env: &Env,
+    channel_id: &str,
+    connection_id: &str,
+    cap_channels: &[String],
+    account_id: u64,
+    denom: &str,
+    amount: Uint128,
+    depositor: &str,
+) -> Result<(PositionState, RemoteTotals), ContractError> {
+    if amount.is_zero() {
+        return Err(ContractError::ZeroAmount);
+    }
+    validate_remote_string("denom", denom)?;
+    let account = load_account(deps.storage, account_id)?;
+    // the hub's breaker guards its accounts: remote deposits pass it like local ones
+    let config = CONFIG.load(deps.storage)?;
+    ensure_allowed(&deps, env, &config, ActionClass::Deposit)?;
+    // an account without exposure and with negative equity waits for its bad-debt cover: a
+    // (dust) deposit would only postpone it (rescue it with a local deposit)
+    if account.markets.is_empty() && account.settlement_balance < Int128::zero() {
+        let snap = live_snapshot(
+            deps,
+            env,
+            &config,
+            account_id,
+            &account,
+            PricePurpose::ReduceOrLiquidate,
+        )?;
+        if snap.equity < Int128::zero() {
+            return Err(ContractError::Insolvent { account_id });
+        }
+    }
+    let authorised = REMOTE_OWNERS.may_load(deps.storage, (account_id, channel_id))?;
+    if authorised.as_deref() != Some(depositor) {
+        return Err(ContractError::NotRemoteOwner {
+            account_id,
+            depositor: depositor.to_string(),
+        });
+    }
+    let rc = REMOTE_COLLATERALS
+        .may_load(deps.storage, (connection_id, denom))?
+        .ok_or_else(|| ContractError::UnlistedRemoteDenom {
+            connection_id: connection_id.to_string(),
+            denom: denom.to_string(),
+        })?;
+    let mut totals = REMOTE_TOTALS
+        .may_load(deps.storage, (channel_id, denom))?
+        .unwrap_or_default();
+    // the cap is per chain: Σ credited + pending out over the connection's open channels
+    // (one per allowed counterparty port, ≤ MAX_COUNTERPARTIES, as the gateway lists them)
+    let mut held = Uint128::zero();
+    for ch in cap_channels.iter().take(MAX_COUNTERPARTIES as usize) {
+        let t = REMOTE_TOTALS
+            .may_load(deps.storage, (ch, denom))?
+            .unwrap_or_default();
+        held = held.checked_add(t.credited)?.checked_add(t.pending_out)?;
+    }
+    if held.checked_add(amount)? > rc.deposit_cap {
+        return Err(ContractError::RemoteCapExceeded {
+            denom: denom.to_string(),
+            amount,
+            total: held,
+            cap: rc.deposit_cap,
+        });
+    }
+    let key = (account_id, channel_id, denom);
+    let existing = REMOTE_POSITIONS.may_load(deps.storage, key)?;
+    if existing.is_none()
+        && position_count(deps.storage, account_id) >= MAX_REMOTE_POSITIONS_PER_ACCOUNT
+    {
+        return Err(ContractError::TooManyRemotePositions {
+            max: MAX_REMOTE_POSITIONS_PER_ACCOUNT,
+        });
+    }
+    let mut pos = existing.unwrap_or_default();
+    pos.amount = pos.amount.checked_add(amount)?;
+    totals.credited = totals.credited.checked_add(amount)?;
+    Ok((pos, totals))
+}
+
+/// A release's transfer ended. Delivered: the pending range closes and a keeper's payment
+/// reaches the account. Failed: the position gets the amount back and a keeper's payment
+/// becomes claimable by the keeper. Every computation comes before the first write.
+pub fn release_resolved(
+    deps: DepsMut,
+    info: MessageInfo,
+    release_id: u64,
+    delivered: bool,
+) -> Result<Response, ContractError> {
+    ensure_gateway(deps.storage, &info.sender)?;
+    let release = RELEASES
+        .may_load(deps.storage, release_id)?
+        .ok_or(ContractError::UnknownRelease { release_id })?;
+    let storage = deps.storage;
+    let pkey = (
+        release.account_id,
+        release.channel_id.as_str(),
+        release.denom.as_str(),
+    );
+    let mut pos = REMOTE_POSITIONS
+        .may_load(storage, pkey)?
+        .unwrap_or_default();
+    pos.pending_out = pos.pending_out.checked_sub(release.amount)?;
+    if release.keeper.is_some() {
+        pos.seized = pos.seized.checked_sub(release.amount)?;
+        pos.escrow = pos.escrow.checked_sub(release.keeper_payment)?;
+    }
+    let tkey = (release.channel_id.as_str(), release.denom.as_str());
+    let mut rt = REMOTE_TOTALS.may_load(storage, tkey)?.unwrap_or_default();
+    rt.pending_out = rt.pending_out.checked_sub(release.amount)?;
+    let result = if delivered {
+        if !release.keeper_payment.is_zero() {
+            let config = CONFIG.load(storage)?;
+            let mut account = load_account(storage, release.account_id)?;
+            let mut totals = load_totals(storage, &config.settlement_denom)?;
+            totals.ibc_pending = totals.ibc_pending.checked_sub(release.keeper_payment)?;
+            totals.shift(&mut account, Int128::try_from(release.keeper_payment)?)?;
+            save_position(storage, pkey, &pos)?;
+            REMOTE_TOTALS.save(storage, tkey, &rt)?;
+            ACCOUNTS.save(storage, release.account_id, &account)?;
+            TOTALS.save(storage, &config.settlement_denom, &totals)?;
+        } else {
+            save_position(storage, pkey, &pos)?;
+            REMOTE_TOTALS.save(storage, tkey, &rt)?;
+        }
+        "released"
+    } else {
+        pos.amount = pos.amount.checked_add(release.amount)?;
+        rt.credited = rt.credited.checked_add(release.amount)?;
+        let refund = match &release.keeper {
+            Some(k) if !release.keeper_payment.is_zero() => {
+                let config = CONFIG.load(storage)?;
+                let held = CLAIMABLE
+                    .may_load(storage, (k, &config.settlement_denom))?
+                    .unwrap_or_default()
+                    .checked_add(release.keeper_payment)?;
+                Some((k.clone(), config.settlement_denom, held))
+            }
+            _ => None,
+        };
+        save_position(storage, pkey, &pos)?;
+        REMOTE_TOTALS.save(storage, tkey, &rt)?;
+        if let Some((k, denom, held)) = &refund {
+            CLAIMABLE.save(storage, (k, denom), held)?;
+        }
+        "rolled_back"
+    };
+    RELEASES.remove(storage, release_id);
+    Ok(Response::new()
+        .add_attribute("action", "release_resolved")
+        .add_attribute("release_id", release_id.to_string())
+        .add_attribute("account_id", release.account_id.to_string())
+        .add_attribute("result", result))
+}
+
+/// Owner (`DropRemotePosition`): drops a position of a closed channel once the owner has
+/// recovered the satellite's lock.
+pub fn drop_remote_position(
     deps: DepsMut,
     info: MessageInfo,
     channel_id: String,
     account_id: u64,
     denom: String,
-    recipient: Option<String>,
 ) -> Result<Response, ContractError> {
     assert_owner(deps.storage, &info.sender)?;
-    if load_ibc_config(deps.storage)?.role == IbcRole::Hub {
-        if recipient.is_some() {
-            return Err(ContractError::InvalidParam {
-                name: "recipient".into(),
-                reason: "the hub only drops the frozen position".into(),
-            });
-        }
-        return clear_remote_position(deps, channel_id, account_id, denom);
-    }
-    let ch = load_channel(deps.storage, &channel_id)?;
-    if ch.state == ChannelState::Open {
-        return Err(ContractError::ChannelOpen { channel_id });
-    }
-    let key = (channel_id.as_str(), account_id, denom.as_str());
-    let lock = SAT_LOCKS.may_load(deps.storage, key)?.unwrap_or_default();
-    let to = match (recipient, &lock.owner, lock.locked.is_zero()) {
-        (_, _, true) => return Err(ContractError::NoLock),
-        (Some(r), _, false) => deps.api.addr_validate(&r)?,
-        (None, Some(o), false) => o.clone(),
-        (None, None, false) => return Err(ContractError::NoLock),
-    };
-    let mut totals = load_totals(deps.storage, &denom)?;
-    totals.ibc_locked = totals.ibc_locked.checked_sub(lock.locked)?;
-    TOTALS.save(deps.storage, &denom, &totals)?;
-    SAT_LOCKS.remove(deps.storage, key);
-    Ok(Response::new()
-        .add_message(BankMsg::Send {
-            to_address: to.to_string(),
-            amount: vec![Coin::new(lock.locked, &denom)],
-        })
-        .add_attribute("action", "recover_lock")
-        .add_attribute("channel_id", channel_id)
-        .add_attribute("account_id", account_id.to_string())
-        .add_attribute("denom", denom)
-        .add_attribute("amount", lock.locked)
-        .add_attribute("recipient", to))
-}
-
-/// Hub (`RecoverLock` at the hub): drops a position of a closed channel once the owner has
-/// recovered the satellite's lock.
-fn clear_remote_position(
-    deps: DepsMut,
-    channel_id: String,
-    account_id: u64,
-    denom: String,
-) -> Result<Response, ContractError> {
-    let ch = load_channel(deps.storage, &channel_id)?;
-    if ch.state == ChannelState::Open {
+    if channel_view(deps.as_ref(), &channel_id)?.is_some_and(|v| v.info.state == ChannelState::Open)
+    {
         return Err(ContractError::ChannelOpen { channel_id });
     }
     let key = (account_id, channel_id.as_str(), denom.as_str());
@@ -1112,7 +916,7 @@ fn clear_remote_position(
     if !pos.pending_out.is_zero() {
         return Err(ContractError::InvalidParam {
             name: "pending_out".into(),
-            reason: "resolve the releases in flight first (RecoverTransfer)".into(),
+            reason: "resolve the releases in flight first (the gateway's RecoverTransfer)".into(),
         });
     }
     let tkey = (channel_id.as_str(), denom.as_str());
@@ -1123,7 +927,7 @@ fn clear_remote_position(
     REMOTE_TOTALS.save(deps.storage, tkey, &rt)?;
     REMOTE_POSITIONS.remove(deps.storage, key);
     Ok(Response::new()
-        .add_attribute("action", "recover_position")
+        .add_attribute("action", "drop_remote_position")
         .add_attribute("channel_id", channel_id)
         .add_attribute("account_id", account_id.to_string())
         .add_attribute("denom", denom)
@@ -1131,243 +935,18 @@ fn clear_remote_position(
 }
 
 // ---------------------------------------------------------------------------------------------
-// Receiving packets: checks first (read only), then writes
-
-/// The writes of an accepted packet, computed by [`plan_receive`] without touching storage.
-pub enum ReceivePlan {
-    /// Hub: credit a deposit.
-    Credit {
-        key: (u64, String, String),
-        pos: PositionState,
-        totals: RemoteTotals,
-    },
-    /// Satellite: release locked coins.
-    Release {
-        key: (String, u64, String),
-        lock: LockState,
-        denom: String,
-        totals: crate::state::DenomTotals,
-        recipient: Addr,
-        amount: Uint128,
-        /// The breaker's outflow report (withdrawals only), sent before the coins.
-        report: Option<Box<CosmosMsg>>,
-    },
-}
-
-/// Checks a packet received on `channel_id` against the vault's state; reads only.
-pub fn plan_receive(
-    deps: Deps,
-    env: &Env,
-    channel_id: &str,
-    packet: &VaultPacket,
-) -> Result<ReceivePlan, ContractError> {
-    let cfg = load_ibc_config(deps.storage)?;
-    let ch = load_open_channel(deps.storage, channel_id)?;
-    match packet {
-        VaultPacket::Deposit {
-            account_id,
-            denom,
-            amount,
-            depositor,
-            ..
-        } => {
-            if cfg.role != IbcRole::Hub {
-                return Err(ContractError::WrongIbcRole {
-                    expected: IbcRole::Hub,
-                });
-            }
-            if amount.is_zero() {
-                return Err(ContractError::ZeroAmount);
-            }
-            validate_remote_string("denom", denom)?;
-            let account = load_account(deps.storage, *account_id)?;
-            // the hub's breaker guards its accounts: remote deposits pass it like local ones
-            let config = CONFIG.load(deps.storage)?;
-            ensure_allowed(&deps, env, &config, ActionClass::Deposit)?;
-            // an account without exposure and with negative equity waits for its bad-debt
-            // cover: a (dust) deposit would only postpone it (rescue it with a local deposit)
-            if account.markets.is_empty() && account.settlement_balance < Int128::zero() {
-                let snap = live_snapshot(
-                    deps,
-                    env,
-                    &config,
-                    *account_id,
-                    &account,
-                    PricePurpose::ReduceOrLiquidate,
-                )?;
-                if snap.equity < Int128::zero() {
-                    return Err(ContractError::Insolvent {
-                        account_id: *account_id,
-                    });
-                }
-            }
-            let authorised = REMOTE_OWNERS.may_load(deps.storage, (*account_id, channel_id))?;
-            if authorised.as_deref() != Some(depositor.as_str()) {
-                return Err(ContractError::NotRemoteOwner {
-                    account_id: *account_id,
-                    depositor: depositor.clone(),
-                });
-            }
-            let rc = REMOTE_COLLATERALS
-                .may_load(deps.storage, (&ch.connection_id, denom))?
-                .ok_or_else(|| ContractError::UnlistedRemoteDenom {
-                    connection_id: ch.connection_id.clone(),
-                    denom: denom.clone(),
-                })?;
-            let mut totals = REMOTE_TOTALS
-                .may_load(deps.storage, (channel_id, denom))?
-                .unwrap_or_default();
-            // the cap is per chain: Σ credited + pending out over the connection's open
-            // channels (one per allowed counterparty port, ≤ MAX_COUNTERPARTIES)
-            let mut held = Uint128::zero();
-            for row in OPEN_CHANNEL_OF
-                .prefix(&ch.connection_id)
-                .range_raw(deps.storage, None, None, Order::Ascending)
-                .take(MAX_COUNTERPARTIES as usize)
-            {
-                let t = REMOTE_TOTALS
-                    .may_load(deps.storage, (&row?.1, denom))?
-                    .unwrap_or_default();
-                held = held.checked_add(t.credited)?.checked_add(t.pending_out)?;
-            }
-            if held.checked_add(*amount)? > rc.deposit_cap {
-                return Err(ContractError::RemoteCapExceeded {
-                    denom: denom.clone(),
-                    amount: *amount,
-                    total: held,
-                    cap: rc.deposit_cap,
-                });
-            }
-            let key = (*account_id, channel_id, denom.as_str());
-            let existing = REMOTE_POSITIONS.may_load(deps.storage, key)?;
-            if existing.is_none()
-                && position_count(deps.storage, *account_id) >= MAX_REMOTE_POSITIONS_PER_ACCOUNT
-            {
-                return Err(ContractError::TooManyRemotePositions {
-                    max: MAX_REMOTE_POSITIONS_PER_ACCOUNT,
-                });
-            }
-            let mut pos = existing.unwrap_or_default();
-            pos.amount = pos.amount.checked_add(*amount)?;
-            totals.credited = totals.credited.checked_add(*amount)?;
-            Ok(ReceivePlan::Credit {
-                key: (*account_id, channel_id.to_string(), denom.clone()),
-                pos,
-                totals,
-            })
-        }
-        VaultPacket::Release {
-            account_id,
-            denom,
-            amount,
-            recipient,
-            kind,
-            ..
-        } => {
-            if cfg.role != IbcRole::Satellite {
-                return Err(ContractError::WrongIbcRole {
-                    expected: IbcRole::Satellite,
-                });
-            }
-            if amount.is_zero() {
-                return Err(ContractError::ZeroAmount);
-            }
-            let recipient = deps.api.addr_validate(recipient)?;
-            let mut lock = SAT_LOCKS
-                .may_load(deps.storage, (channel_id, *account_id, denom))?
-                .unwrap_or_default();
-            if *amount > lock.locked {
-                return Err(ContractError::InsufficientBalance {
-                    denom: denom.clone(),
-                    balance: lock.locked,
-                    amount: *amount,
-                });
-            }
-            lock.locked = lock.locked.checked_sub(*amount)?;
-            let mut totals = load_totals(deps.storage, denom)?;
-            let reference = totals.ledger_total()?;
-            totals.ibc_locked = totals.ibc_locked.checked_sub(*amount)?;
-            // a withdrawal also passes this chain's breaker (IbcOut, outflow per channel);
-            // seizures do not, so a quota can never block a liquidation
-            let report = if *kind == ReleaseKind::Withdraw {
-                let config = CONFIG.load(deps.storage)?;
-                ensure_allowed(&deps, env, &config, ActionClass::IbcOut)?;
-                Some(Box::new(report_outflow_on(
-                    &config,
-                    denom,
-                    Some(channel_id.to_string()),
-                    *amount,
-                    reference,
-                )?))
-            } else {
-                None
-            };
-            Ok(ReceivePlan::Release {
-                key: (channel_id.to_string(), *account_id, denom.clone()),
-                lock,
-                denom: denom.clone(),
-                totals,
-                recipient,
-                amount: *amount,
-                report,
-            })
-        }
-    }
-}
-
-/// Applies a plan: storage writes only; returns the messages of a release (the breaker
-/// report, then the payment).
-pub fn apply_receive(
-    storage: &mut dyn Storage,
-    plan: ReceivePlan,
-) -> Result<Vec<CosmosMsg>, ContractError> {
-    match plan {
-        ReceivePlan::Credit { key, pos, totals } => {
-            REMOTE_POSITIONS.save(storage, (key.0, &key.1, &key.2), &pos)?;
-            REMOTE_TOTALS.save(storage, (&key.1, &key.2), &totals)?;
-            Ok(vec![])
-        }
-        ReceivePlan::Release {
-            key,
-            lock,
-            denom,
-            totals,
-            recipient,
-            amount,
-            report,
-        } => {
-            if lock.locked.is_zero() {
-                SAT_LOCKS.remove(storage, (&key.0, key.1, &key.2));
-            } else {
-                SAT_LOCKS.save(storage, (&key.0, key.1, &key.2), &lock)?;
-            }
-            TOTALS.save(storage, &denom, &totals)?;
-            let mut msgs: Vec<CosmosMsg> = report.into_iter().map(|m| *m).collect();
-            msgs.push(
-                BankMsg::Send {
-                    to_address: recipient.to_string(),
-                    amount: vec![Coin::new(amount, denom)],
-                }
-                .into(),
-            );
-            Ok(msgs)
-        }
-    }
-}
-
-// ---------------------------------------------------------------------------------------------
 // Queries
 
 pub fn query_positions(deps: Deps, account_id: u64) -> Result<Vec<RemotePosition>, ContractError> {
-    REMOTE_POSITIONS
+    let rows: Vec<_> = REMOTE_POSITIONS
         .sub_prefix(account_id)
         .range(deps.storage, None, None, Order::Ascending)
         .take(MAX_REMOTE_POSITIONS_PER_ACCOUNT.saturating_mul(2))
-        .map(|row| {
-            let ((channel_id, denom), pos) = row?;
-            let frozen = CHANNELS
-                .may_load(deps.storage, &channel_id)?
-                .is_none_or(|c| c.state != ChannelState::Open);
+        .collect::<StdResult<_>>()?;
+    rows.into_iter()
+        .map(|((channel_id, denom), pos)| {
+            let frozen =
+                channel_view(deps, &channel_id)?.is_none_or(|v| v.info.state != ChannelState::Open);
             Ok(RemotePosition {
                 channel_id,
                 denom,
@@ -1379,37 +958,21 @@ pub fn query_positions(deps: Deps, account_id: u64) -> Result<Vec<RemotePosition
         .collect()
 }
 
-pub fn query_transfers(
+pub fn query_releases(
     deps: Deps,
-    start_after: Option<(String, u64)>,
+    start_after: Option<u64>,
     limit: Option<u32>,
-) -> Result<Vec<TransferRecord>, ContractError> {
-    let start = start_after
-        .as_ref()
-        .map(|(c, t)| Bound::exclusive((c.as_str(), *t)));
-    TRANSFERS
-        .range(deps.storage, start, None, Order::Ascending)
+) -> Result<Vec<PendingRelease>, ContractError> {
+    RELEASES
+        .range(
+            deps.storage,
+            start_after.map(Bound::exclusive),
+            None,
+            Order::Ascending,
+        )
         .take(crate::query::limit(limit))
         .map(|r| Ok(r?.1))
         .collect()
-}
-
-pub fn query_lock(
-    deps: Deps,
-    channel_id: String,
-    account_id: u64,
-    denom: String,
-) -> Result<SatelliteLock, ContractError> {
-    let lock = SAT_LOCKS
-        .may_load(deps.storage, (&channel_id, account_id, &denom))?
-        .unwrap_or_default();
-    Ok(SatelliteLock {
-        channel_id,
-        account_id,
-        denom,
-        locked: lock.locked,
-        owner: lock.owner,
-    })
 }
 
 pub fn query_claimable(
@@ -1423,7 +986,7 @@ pub fn query_claimable(
         .unwrap_or_default())
 }
 
-/// One page of a config map keyed by two strings (connection + port or denom), in key order.
+/// One page of a config map keyed by two strings, in key order.
 fn page_by_pair<T: Serialize + DeserializeOwned>(
     deps: Deps,
     map: &Map<(&str, &str), T>,
@@ -1439,14 +1002,6 @@ fn page_by_pair<T: Serialize + DeserializeOwned>(
         .collect()
 }
 
-pub fn query_counterparties(
-    deps: Deps,
-    start_after: Option<(String, String)>,
-    limit: Option<u32>,
-) -> Result<Vec<CounterpartyConfig>, ContractError> {
-    page_by_pair(deps, &COUNTERPARTIES, start_after, limit)
-}
-
 pub fn query_remote_collaterals(
     deps: Deps,
     start_after: Option<(String, String)>,
@@ -1455,19 +1010,37 @@ pub fn query_remote_collaterals(
     page_by_pair(deps, &REMOTE_COLLATERALS, start_after, limit)
 }
 
-pub fn query_channels(
-    deps: Deps,
-    start_after: Option<String>,
-    limit: Option<u32>,
-) -> Result<Vec<ChannelInfo>, ContractError> {
-    CHANNELS
-        .range(
-            deps.storage,
-            start_after.as_deref().map(Bound::exclusive),
-            None,
-            Order::Ascending,
-        )
-        .take(crate::query::limit(limit))
-        .map(|r| Ok(r?.1))
-        .collect()
+/// Layout 3 (the gateway split): the vault's own channel state goes. Refused while anything
+/// is in flight or locked there (the DAO closes the channels and recovers first), so nothing
+/// is lost; then the old configuration is dropped (the remaining channel records and replay
+/// markers are inert).
+pub fn migrate_to_gateway(storage: &mut dyn Storage) -> Result<(), ContractError> {
+    let any = |prefix: &[u8]| -> bool {
+        storage
+            .range_keys(Some(prefix), None, Order::Ascending)
+            .next()
+            .is_some_and(|k| k.starts_with(prefix))
+    };
+    let ns = |name: &str| -> Vec<u8> {
+        let mut k = (name.len() as u16).to_be_bytes().to_vec();
+        k.extend_from_slice(name.as_bytes());
+        k
+    };
+    for (name, what) in [
+        ("ibc_ch_of", "an open channel"),
+        ("ibc_tx", "a transfer in flight"),
+        ("ibc_lock", "a satellite lock"),
+        ("ibc_pos", "a remote position"),
+    ] {
+        if any(&ns(name)) {
+            return Err(ContractError::InvalidParam {
+                name: "migrate".into(),
+                reason: format!(
+                    "the vault still holds {what} of its own channel: close and recover it first"
+                ),
+            });
+        }
+    }
+    LEGACY_IBC_CONFIG.remove(storage);
+    Ok(())
 }

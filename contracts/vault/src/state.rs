@@ -104,11 +104,12 @@ pub struct DenomTotals {
     pub pool: Uint128,
     pub insurance: Uint128,
     pub fees: Uint128,
-    /// Satellite: coins locked for hub accounts (acknowledged remote deposits).
-    #[serde(default)]
+    /// Layouts 1-2 only (a satellite vault's locks, now the gateway's): zero from layout 3,
+    /// which `migrate` checks (no lock left); kept so that older records still load.
+    #[serde(default, skip_serializing_if = "Uint128::is_zero")]
     pub ibc_locked: Uint128,
-    /// Coins held for IBC transfers in flight (satellite deposits, hub keeper payments in
-    /// escrow) and claimable refunds.
+    /// Keeper payments of remote seizures in escrow until the ack, and claimable refunds of
+    /// failed ones.
     #[serde(default)]
     pub ibc_pending: Uint128,
     /// Settlement denom: Σ accounts' debt (Σ max(0, −settlement_balance)), part of `accounts`.
@@ -155,13 +156,7 @@ impl DenomTotals {
 
     pub fn ledger_total(&self) -> Result<Int128, ContractError> {
         let mut sum = self.accounts;
-        for part in [
-            self.pool,
-            self.insurance,
-            self.fees,
-            self.ibc_locked,
-            self.ibc_pending,
-        ] {
+        for part in [self.pool, self.insurance, self.fees, self.ibc_pending] {
             sum = sum.checked_add(Int128::try_from(part)?)?;
         }
         Ok(sum)
@@ -215,9 +210,10 @@ pub struct PendingLiquidation {
 
 /// Version of the stored state's layout, independent of the crate version: `migrate` runs
 /// the steps from the stored layout (absent = 1, state written before the marker) to
-/// `STATE_LAYOUT_CURRENT`. Layout 2: `DenomTotals::{debt, uncovered}` are maintained.
+/// `STATE_LAYOUT_CURRENT`. Layout 2: `DenomTotals::{debt, uncovered}` are maintained. Layout 3:
+/// the channel is the gateway's (`remote::migrate_to_gateway`).
 pub use bulwark_types::migration::STATE_LAYOUT;
-pub const STATE_LAYOUT_CURRENT: u16 = 2;
+pub const STATE_LAYOUT_CURRENT: u16 = 3;
 
 /// Layout 1 → 2: the settlement denom's `debt` (Σ what accounts owe) and `uncovered`
 /// (Σ written off) computed from the accounts. Runs once, under the DAO's migration; it reads

@@ -1,12 +1,15 @@
-//! Two wasmd localnets and Hermes (issue 15, item 3): a hub vault and a satellite vault joined
-//! by the bulwark channel (`bulwark-vault-1`), and an ICS-20 channel beside it, every packet
-//! carried by the real relayer. The scenario runs remote collateral through its whole life —
-//! deposit credited at the hub, a perp traded against it, withdrawal back to the satellite with
-//! the relayer restarted between the receive and the ack, an error ack refunded, a timeout
-//! while the relayer is stopped, a keeper's seizure of an unhealthy account — and an ICS-20
-//! round trip. After every step both chains conserve every denom (bank sums over all actors,
-//! contracts and escrow accounts; gas fees accounted), both vaults' ledgers equal their
-//! balances, and the hub never credits more than the satellite holds for the account.
+//! Two wasmd localnets and Hermes (issue 15, item 3): a hub gateway (beside the hub's vault)
+//! and a satellite gateway joined by the bulwark channel (`bulwark-vault-1`), and an ICS-20
+//! channel beside it, every packet carried by the real relayer. The scenario runs remote
+//! collateral through its whole life — deposit credited at the hub, a perp traded against it,
+//! withdrawal back to the satellite with the relayer restarted between the receive and the
+//! ack, an error ack refunded, a timeout while the relayer is stopped, a keeper's seizure of an
+//! unhealthy account — an ICS-20 round trip, and ICS-20 deposits on arrival through the hub
+//! gateway's IBC callback (one credited, one refused and refunded by its error ack). After
+//! every step both chains conserve every denom (bank sums over all actors, contracts and
+//! escrow accounts; gas fees accounted), the hub vault's and the satellite gateway's ledgers
+//! equal their balances, and the hub never credits more than the satellite holds for the
+//! account.
 //!
 //! The chains and the connection come from `scripts/test` (or by hand: `scripts/chain start`
 //! twice, `scripts/relayer config A B`, `scripts/relayer connect A B`), named by the
@@ -17,8 +20,10 @@ use std::str::FromStr;
 use std::time::{Duration, Instant};
 
 use anyhow::{anyhow, ensure, Context, Result};
+use bulwark_types::circuit_breaker::{self as breaker, ReporterPermissions};
+use bulwark_types::gateway::{self, GatewayTotals};
 use bulwark_types::ibc::{
-    CounterpartyConfig, IbcConfig, IbcRole, RemoteCollateralConfig, RemotePosition, SatelliteLock,
+    CounterpartyConfig, IbcRole, RemoteCollateralConfig, RemotePosition, SatelliteLock,
     TransferRecord, IBC_VERSION,
 };
 use bulwark_types::oracle::{self, AssetConfig, FeedPrice, Source};
@@ -33,7 +38,7 @@ use sha2::{Digest, Sha256};
 
 use crate::bed::{Bed, Ledger, ATOM, FEEDERS, USDC};
 use crate::client::{Gas, TxResult};
-use crate::deploy::Deployment;
+use crate::deploy::{Artifacts, Deployment};
 use crate::relayer::{End, Relayer};
 
 const U: u128 = 1_000_000;
@@ -59,6 +64,9 @@ pub struct IbcBed {
     pub sat: Bed,
     pub hub_d: Deployment,
     pub sat_d: Deployment,
+    /// The gateways (the hub's serves `hub_d.vault`).
+    pub hub_gw: String,
+    pub sat_gw: String,
     pub relayer: Relayer,
     /// The bulwark channel at each end.
     pub hub_end: End,
@@ -129,6 +137,33 @@ pub struct Height {
     pub revision_height: u64,
 }
 
+/// Stores the gateway and instantiates it for `role` (the hub's serves the deployment's vault),
+/// owned by the deployer like the rest of the suite, with the multisig as its wasm admin.
+pub fn deploy_gateway(
+    bed: &Bed,
+    d: &Deployment,
+    role: IbcRole,
+    timeout_secs: u64,
+) -> Result<String> {
+    let deployer = bed.key("deployer");
+    let code_id = bed
+        .client
+        .store_code(deployer, Artifacts::locate().wasm("gateway")?)?;
+    bed.client.instantiate(
+        deployer,
+        code_id,
+        &gateway::InstantiateMsg {
+            owner: deployer.addr().to_string(),
+            role,
+            packet_timeout_secs: timeout_secs,
+            vault: (role == IbcRole::Hub).then(|| d.vault.clone()),
+            circuit_breaker: Some(d.circuit_breaker.clone()),
+        },
+        "bulwark-gateway",
+        Some(&d.multisig),
+    )
+}
+
 impl IbcBed {
     /// Connects to both chains, deploys the suite on each, configures the hub and the
     /// satellite, and opens the bulwark channel (the satellite initiates; D18) and an ICS-20
@@ -141,12 +176,18 @@ impl IbcBed {
         let sat_conn = var("BULWARK_IBC_SAT_CONNECTION")?;
         let hub_d = hub.deploy().context("deploy on the hub")?;
         let sat_d = sat.deploy().context("deploy on the satellite")?;
+        let hub_gw =
+            deploy_gateway(&hub, &hub_d, IbcRole::Hub, HUB_TIMEOUT_SECS).context("hub gateway")?;
+        let sat_gw = deploy_gateway(&sat, &sat_d, IbcRole::Satellite, SAT_TIMEOUT_SECS)
+            .context("satellite gateway")?;
         let relayer = Relayer::new();
         let mut b = Self {
             hub,
             sat,
             hub_d,
             sat_d,
+            hub_gw,
+            sat_gw,
             relayer,
             hub_end: End::default(),
             sat_end: End::default(),
@@ -161,8 +202,8 @@ impl IbcBed {
         b.configure_sat(&sat_conn)?;
         let hub_id = b.hub.client.config.chain_id.clone();
         let sat_id = b.sat.client.config.chain_id.clone();
-        let hub_port = format!("wasm.{}", b.hub_d.vault);
-        let sat_port = format!("wasm.{}", b.sat_d.vault);
+        let hub_port = format!("wasm.{}", b.hub_gw);
+        let sat_port = format!("wasm.{}", b.sat_gw);
         let (sat_ch, hub_ch) = b
             .relayer
             .create_channel(&sat_id, &sat_conn, &sat_port, &hub_port, Some(IBC_VERSION))
@@ -192,6 +233,7 @@ impl IbcBed {
             port_id: "transfer".into(),
             channel_id: hub_t,
         };
+        b.configure_arrival()?;
         b.sat_transfer = End {
             chain_id: sat_id,
             port_id: "transfer".into(),
@@ -205,8 +247,14 @@ impl IbcBed {
             "transfer",
             &b.sat_transfer.channel_id,
         )?;
-        b.hub_ledger = Some(b.hub.ledger_with(&b.hub_d, &[hub_escrow])?);
-        b.sat_ledger = Some(b.sat.ledger_with(&b.sat_d, &[sat_escrow])?);
+        b.hub_ledger = Some(
+            b.hub
+                .ledger_with(&b.hub_d, &[hub_escrow, b.hub_gw.clone()])?,
+        );
+        b.sat_ledger = Some(
+            b.sat
+                .ledger_with(&b.sat_d, &[sat_escrow, b.sat_gw.clone()])?,
+        );
         Ok(b)
     }
 
@@ -236,13 +284,23 @@ impl IbcBed {
         Self::exec_on(&self.hub, who, &self.hub_d.vault, msg, funds)
     }
 
+    /// The satellite's gateway (the satellite chain needs no vault for remote collateral).
     pub fn sat_exec<M: Serialize>(
         &self,
         who: &str,
         msg: &M,
         funds: &[cosmwasm_std::Coin],
     ) -> Result<TxResult> {
-        Self::exec_on(&self.sat, who, &self.sat_d.vault, msg, funds)
+        Self::exec_on(&self.sat, who, &self.sat_gw, msg, funds)
+    }
+
+    pub fn hub_gw_exec<M: Serialize>(
+        &self,
+        who: &str,
+        msg: &M,
+        funds: &[cosmwasm_std::Coin],
+    ) -> Result<TxResult> {
+        Self::exec_on(&self.hub, who, &self.hub_gw, msg, funds)
     }
 
     /// `who` locks `amount` ATOM on the satellite for hub account `account_id`; returns the
@@ -250,7 +308,7 @@ impl IbcBed {
     pub fn remote_deposit(&self, who: &str, account_id: u64, amount: u128) -> Result<u64> {
         let r = self.sat_exec(
             who,
-            &vault::ExecuteMsg::RemoteDeposit {
+            &gateway::ExecuteMsg::RemoteDeposit {
                 channel_id: self.sat_end.channel_id.clone(),
                 account_id,
             },
@@ -263,7 +321,7 @@ impl IbcBed {
     pub fn claim_refund(&self, who: &str) -> Result<()> {
         self.sat_exec(
             who,
-            &vault::ExecuteMsg::ClaimRefund { denom: ATOM.into() },
+            &gateway::ExecuteMsg::ClaimRefund { denom: ATOM.into() },
             &[],
         )?;
         Ok(())
@@ -322,18 +380,17 @@ impl IbcBed {
             c.execute_msg(
                 w,
                 &self.hub_d.vault,
-                &vault::ExecuteMsg::SetIbcConfig(IbcConfig {
-                    role: IbcRole::Hub,
-                    packet_timeout_secs: HUB_TIMEOUT_SECS,
-                }),
+                &vault::ExecuteMsg::SetGateway {
+                    gateway: Some(self.hub_gw.clone()),
+                },
                 &[],
             )?,
             c.execute_msg(
                 w,
-                &self.hub_d.vault,
-                &vault::ExecuteMsg::AllowCounterparty(CounterpartyConfig {
+                &self.hub_gw,
+                &gateway::ExecuteMsg::AllowCounterparty(CounterpartyConfig {
                     connection_id: hub_conn.to_string(),
-                    port_id: format!("wasm.{}", self.sat_d.vault),
+                    port_id: format!("wasm.{}", self.sat_gw),
                     remote_haircut: Decimal::percent(5),
                     // the satellite chain's insurance address: its deployer here
                     remote_insurance_addr: Some(self.sat.key("deployer").addr().to_string()),
@@ -373,21 +430,26 @@ impl IbcBed {
         let c = &bed.client;
         let w = bed.key("deployer");
         let msgs = vec![
+            // the gateway reports withdrawals' outflows to this chain's breaker
             c.execute_msg(
                 w,
-                &self.sat_d.vault,
-                &vault::ExecuteMsg::SetIbcConfig(IbcConfig {
-                    role: IbcRole::Satellite,
-                    packet_timeout_secs: SAT_TIMEOUT_SECS,
-                }),
+                &self.sat_d.circuit_breaker,
+                &breaker::ExecuteMsg::SetReporter {
+                    reporter: self.sat_gw.clone(),
+                    permissions: ReporterPermissions {
+                        global: false,
+                        contracts: vec![],
+                        outflows: true,
+                    },
+                },
                 &[],
             )?,
             c.execute_msg(
                 w,
-                &self.sat_d.vault,
-                &vault::ExecuteMsg::AllowCounterparty(CounterpartyConfig {
+                &self.sat_gw,
+                &gateway::ExecuteMsg::AllowCounterparty(CounterpartyConfig {
                     connection_id: sat_conn.to_string(),
-                    port_id: format!("wasm.{}", self.hub_d.vault),
+                    port_id: format!("wasm.{}", self.hub_gw),
                     remote_haircut: Decimal::zero(),
                     remote_insurance_addr: None,
                 }),
@@ -397,6 +459,42 @@ impl IbcBed {
         c.send(w, msgs, Gas::Auto)?
             .ok()
             .context("satellite configuration")?;
+        Ok(())
+    }
+
+    /// Deposit on arrival at the hub: the gateway allows the ICS-20 channel, the vault lists
+    /// the channel's ATOM voucher as collateral.
+    fn configure_arrival(&self) -> Result<()> {
+        let c = &self.hub.client;
+        let w = self.hub.key("deployer");
+        let voucher = voucher_denom("transfer", &self.hub_transfer.channel_id, ATOM);
+        let msgs = vec![
+            c.execute_msg(
+                w,
+                &self.hub_gw,
+                &gateway::ExecuteMsg::SetTransferChannel {
+                    channel_id: self.hub_transfer.channel_id.clone(),
+                    allowed: true,
+                },
+                &[],
+            )?,
+            c.execute_msg(
+                w,
+                &self.hub_d.vault,
+                &vault::ExecuteMsg::SetCollateral(vault::CollateralConfig {
+                    denom: voucher,
+                    kind: vault::DenomKind::Native,
+                    oracle_asset_id: ASSET.into(),
+                    haircut: Decimal::percent(25),
+                    deposit_cap: Uint128::new(1_000_000 * U),
+                    decimals: 6,
+                }),
+                &[],
+            )?,
+        ];
+        c.send(w, msgs, Gas::Auto)?
+            .ok()
+            .context("deposit on arrival configuration")?;
         Ok(())
     }
 
@@ -422,8 +520,8 @@ impl IbcBed {
 
     pub fn lock(&self, account_id: u64) -> Result<u128> {
         let l: SatelliteLock = self.sat.client.query(
-            &self.sat_d.vault,
-            &vault::QueryMsg::SatelliteLock {
+            &self.sat_gw,
+            &gateway::QueryMsg::SatelliteLock {
                 channel_id: self.sat_end.channel_id.clone(),
                 account_id,
                 denom: ATOM.into(),
@@ -432,10 +530,10 @@ impl IbcBed {
         Ok(l.locked.u128())
     }
 
-    pub fn transfers(bed: &Bed, vault: &str) -> Result<Vec<TransferRecord>> {
+    pub fn transfers(bed: &Bed, gateway: &str) -> Result<Vec<TransferRecord>> {
         bed.client.query(
-            vault,
-            &vault::QueryMsg::Transfers {
+            gateway,
+            &gateway::QueryMsg::Transfers {
                 start_after: None,
                 limit: None,
             },
@@ -443,17 +541,17 @@ impl IbcBed {
     }
 
     pub fn hub_transfers(&self) -> Result<Vec<TransferRecord>> {
-        Self::transfers(&self.hub, &self.hub_d.vault)
+        Self::transfers(&self.hub, &self.hub_gw)
     }
 
     pub fn sat_transfers(&self) -> Result<Vec<TransferRecord>> {
-        Self::transfers(&self.sat, &self.sat_d.vault)
+        Self::transfers(&self.sat, &self.sat_gw)
     }
 
     pub fn received_at_hub(&self, transfer_id: u64) -> Result<Option<bool>> {
         self.hub.client.query(
-            &self.hub_d.vault,
-            &vault::QueryMsg::Received {
+            &self.hub_gw,
+            &gateway::QueryMsg::Received {
                 channel_id: self.hub_end.channel_id.clone(),
                 transfer_id,
             },
@@ -462,8 +560,8 @@ impl IbcBed {
 
     pub fn claimable_on_sat(&self, who: &str) -> Result<u128> {
         let c: Uint128 = self.sat.client.query(
-            &self.sat_d.vault,
-            &vault::QueryMsg::Claimable {
+            &self.sat_gw,
+            &gateway::QueryMsg::Claimable {
                 address: self.sat.key(who).addr().to_string(),
                 denom: ATOM.into(),
             },
@@ -501,7 +599,30 @@ impl IbcBed {
         }
     }
 
-    /// Conservation on both chains, both vaults' ledgers against their balances, ICS-20
+    /// The satellite gateway's ledger per denom (locked + pending) against its balance.
+    pub fn check_sat_gateway(&self) -> Result<()> {
+        let totals: Vec<GatewayTotals> = self.sat.client.query(
+            &self.sat_gw,
+            &gateway::QueryMsg::Totals {
+                start_after: None,
+                limit: None,
+            },
+        )?;
+        for t in &totals {
+            ensure!(
+                t.balance == t.locked + t.pending,
+                "satellite gateway {}: balance {} but locked {} + pending {}",
+                t.denom,
+                t.balance,
+                t.locked,
+                t.pending
+            );
+        }
+        Ok(())
+    }
+
+    /// Conservation on both chains, the hub vault's and the satellite gateway's ledgers against
+    /// their balances (the hub gateway holds nothing), ICS-20
     /// vouchers on the hub backed one to one by the satellite's escrow, and for every account
     /// given: the hub's credit (amount counted in health) at most the satellite's lock.
     pub fn check(&self, accounts: &[u64]) -> Result<()> {
@@ -515,6 +636,12 @@ impl IbcBed {
             .ok_or_else(|| anyhow!("no ledger before setup"))?
             .check(&self.sat.client)
             .context("satellite conservation")?;
+        self.check_sat_gateway()?;
+        let voucher = voucher_denom("transfer", &self.hub_transfer.channel_id, ATOM);
+        for denom in [ATOM, USDC, voucher.as_str()] {
+            let held = self.hub.client.balance(&self.hub_gw, denom)?;
+            ensure!(held == 0, "the hub gateway holds {held} {denom}");
+        }
         let voucher = voucher_denom("transfer", &self.hub_transfer.channel_id, ATOM);
         let escrow = escrow_address(
             &self.sat.client.config.bech32_prefix,
@@ -909,6 +1036,83 @@ pub fn run() -> Result<Vec<IbcStep>> {
     b.finish(
         "ICS-20 round trip",
         "25 ATOM sent to the hub over ICS-20 (escrowed on the satellite, voucher minted) and back (voucher burnt, escrow released)".into(),
+        &[acct],
+    )?;
+
+    // 8. ICS-20 deposit on arrival: a transfer to the hub gateway whose memo names it (ADR-8
+    //    destination callback) and the account; the gateway passes the voucher to the vault.
+    let hub_gw = b.hub_gw.clone();
+    b.hub_exec(
+        "trader1",
+        &vault::ExecuteMsg::SetHookSender {
+            account_id: acct,
+            channel_id: b.hub_transfer.channel_id.clone(),
+            original_sender: Some(trader_sat.clone()),
+        },
+        &[],
+    )?;
+    let memo = serde_json::json!({
+        "dest_callback": {"address": hub_gw},
+        "bulwark": {"account_id": acct},
+    })
+    .to_string();
+    let collateral_before = b.health(acct)?.collateral_value;
+    IbcBed::ics20(
+        &b.sat,
+        "trader1",
+        &b.sat_transfer,
+        ATOM,
+        20 * U,
+        &hub_gw,
+        &memo,
+    )?;
+    b.relayer.clear(&b.sat_transfer)?;
+    let account: vault::AccountResponse = b.hub.client.query(
+        &b.hub_d.vault,
+        &vault::QueryMsg::Account { account_id: acct },
+    )?;
+    let credited = account
+        .collateral
+        .iter()
+        .find(|(d, _)| *d == voucher)
+        .map(|(_, a)| a.u128());
+    ensure!(
+        credited == Some(20 * U),
+        "voucher not deposited on arrival: {account:?}"
+    );
+    ensure!(b.supply_on_hub(&voucher)? == 20 * U);
+    let collateral_after = b.health(acct)?.collateral_value;
+    ensure!(
+        collateral_after > collateral_before,
+        "the deposit adds no value"
+    );
+    b.check(&[acct])?;
+    // the same memo from a sender the account never authorised: the callback fails, the
+    // transfer's error ack refunds trader2 on the satellite, nothing stays on the hub
+    let t2_before = b.sat_balance("trader2", ATOM)?;
+    IbcBed::ics20(
+        &b.sat,
+        "trader2",
+        &b.sat_transfer,
+        ATOM,
+        5 * U,
+        &hub_gw,
+        &memo,
+    )?;
+    b.relayer.clear(&b.sat_transfer)?;
+    ensure!(
+        b.sat_balance("trader2", ATOM)? == t2_before,
+        "the refused deposit on arrival was not refunded"
+    );
+    ensure!(
+        b.supply_on_hub(&voucher)? == 20 * U,
+        "a refused voucher was minted"
+    );
+    b.finish(
+        "ICS-20 deposit on arrival",
+        format!(
+            "20 ATOM sent over ICS-20 to the hub gateway with a deposit memo: the IBC callback deposits the voucher into account {acct} (collateral {collateral_before} -> {collateral_after} uusdc); 5 ATOM from an unauthorised sender: the callback fails, the error ack refunds it on the satellite"
+        ),
         &[acct],
     )?;
 

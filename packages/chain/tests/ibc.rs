@@ -1,4 +1,5 @@
-//! Remote collateral over a real IBC channel: two wasmd localnets and Hermes (issue 15).
+//! Remote collateral over a real IBC channel between two gateways, and ICS-20 deposit on
+//! arrival through the hub gateway's IBC callback: two wasmd localnets and Hermes (issue 15).
 //! `scripts/test` starts both chains, configures Hermes and creates the connection, then runs
 //!
 //! cargo test -p bulwark-chain --features ibc --test ibc -- --nocapture --test-threads=1
@@ -22,6 +23,7 @@ fn remote_collateral_over_hermes() {
             "timeout refunded",
             "keeper seizure",
             "ICS-20 round trip",
+            "ICS-20 deposit on arrival",
         ]
     );
 }

@@ -1,6 +1,6 @@
-//! The vault's IBC protocol between vault instances: one **hub** (where accounts, health and
-//! liquidation live) and **satellites** (where remote collateral is locked). Packet format,
-//! acknowledgement format and the owner-set configuration. See `docs/ibc.md`.
+//! The IBC protocol between gateway instances: one **hub** (whose vault holds accounts,
+//! health and liquidation) and **satellites** (where remote collateral is locked). Packet
+//! format, acknowledgement format and the owner-set configuration. See `docs/ibc.md`.
 
 use cosmwasm_schema::cw_serde;
 use cosmwasm_std::{Addr, Binary, Decimal, StdResult, Timestamp, Uint128};
@@ -17,6 +17,21 @@ pub const MAX_PACKET_TIMEOUT_SECS: u64 = 7 * 86_400;
 /// Most bytes of a remote address or denom carried in a packet.
 pub const MAX_REMOTE_STRING_LEN: usize = 128;
 
+/// Why `s` cannot be a remote address or denom carried in a packet, if it cannot: it must be
+/// 1..=128 bytes of ASCII letters, digits and `/._-:`.
+pub fn remote_string_problem(s: &str) -> Option<&'static str> {
+    if s.is_empty() || s.len() > MAX_REMOTE_STRING_LEN {
+        return Some("must be 1..=128 bytes");
+    }
+    if !s
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'/' | b'.' | b'_' | b'-' | b':'))
+    {
+        return Some("only ASCII letters, digits and / . _ - : are allowed");
+    }
+    None
+}
+
 /// The part a vault instance plays on its channels; fixed once set.
 #[cw_serde]
 #[derive(Copy, Eq)]
@@ -25,14 +40,6 @@ pub enum IbcRole {
     Hub,
     /// Locks collateral for hub accounts, releases it on the hub's instruction.
     Satellite,
-}
-
-/// Owner-set IBC configuration of a vault.
-#[cw_serde]
-pub struct IbcConfig {
-    pub role: IbcRole,
-    /// Relative timeout of every packet this vault sends.
-    pub packet_timeout_secs: u64,
 }
 
 /// A counterparty vault the owner allows a channel with: our connection and its port.
@@ -183,16 +190,30 @@ pub struct TransferRecord {
     pub counterparty_addr: String,
     /// Hub: release kind; satellite: `None`.
     pub kind: Option<ReleaseKind>,
-    /// Hub, `SeizeToKeeper`: the keeper and its settlement payment held in escrow until the
-    /// ack (credited to the account on success, refundable to the keeper otherwise).
-    pub keeper: Option<Addr>,
-    pub keeper_payment: Uint128,
+    /// Hub: the vault's record of the release (`PendingRelease`), resolved by this id.
+    pub release_id: Option<u64>,
     pub status: TransferStatus,
     /// The packet's timeout: from then on the counterparty can no longer receive it, so an
     /// in-flight transfer may be recovered as failed (`RecoverTransfer`).
     pub timeout: Timestamp,
     /// Why the transfer is stuck, when it is.
     pub error: Option<String>,
+}
+
+/// Hub vault: a release debited from a position and handed to the gateway, until its
+/// transfer resolves (`GatewayMsg::ReleaseResolved`).
+#[cw_serde]
+pub struct PendingRelease {
+    pub release_id: u64,
+    pub account_id: u64,
+    pub channel_id: String,
+    pub denom: String,
+    pub amount: Uint128,
+    pub kind: ReleaseKind,
+    /// `SeizeToKeeper`: the keeper and its settlement payment held in escrow until the ack
+    /// (credited to the account on success, refundable to the keeper otherwise).
+    pub keeper: Option<Addr>,
+    pub keeper_payment: Uint128,
 }
 
 /// Hub: one remote collateral position of an account.

@@ -2,6 +2,7 @@
 //! layouts that other contracts read by raw query.
 
 pub mod circuit_breaker;
+pub mod gateway;
 pub mod ibc;
 pub mod market;
 pub mod migration;

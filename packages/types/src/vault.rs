@@ -243,37 +243,24 @@ pub enum ExecuteMsg {
     /// The vault itself only: the last step of a liquidation, after every market replied.
     FinishLiquidation {},
 
-    // --- IBC collateral (docs/ibc.md)
-    /// Owner: set the vault's IBC role (fixed once set) and packet timeout.
-    SetIbcConfig(crate::ibc::IbcConfig),
-    /// Owner: allow channels with a counterparty vault (our connection, its port), or update
-    /// its remote haircut / insurance address. One channel per counterparty.
-    AllowCounterparty(crate::ibc::CounterpartyConfig),
-    /// Owner: stop allowing new channels with a counterparty (existing channels are kept).
-    RemoveCounterparty {
-        connection_id: String,
-        port_id: String,
+    // --- IBC collateral (docs/ibc.md; the channel is the gateway's)
+    /// Owner: the hub's IBC gateway (`None` detaches it). Refused while any remote position
+    /// or release is outstanding: they are tied to the gateway's channels.
+    SetGateway {
+        gateway: Option<String>,
     },
+    /// The configured gateway only: what the channel brings (docs/ibc.md, "Vault and gateway").
+    Gateway(GatewayMsg),
     /// Owner, hub: list or change a collateral type held on a remote chain.
     SetRemoteCollateral(crate::ibc::RemoteCollateralConfig),
-    /// Owner: close one of the vault's channels (its collateral freezes; see `Recover*`).
-    CloseChannel {
-        channel_id: String,
-    },
-    /// Hub, account owner: authorise the satellite-chain address whose deposits over
+    /// Account owner: authorise the satellite-chain address whose deposits over
     /// `channel_id` may credit the account (`None` revokes).
     SetRemoteOwner {
         account_id: u64,
         channel_id: String,
         remote_addr: Option<String>,
     },
-    /// Satellite, anyone: lock exactly one native coin for hub account `account_id`; it is
-    /// credited at the hub when the hub acknowledges, refundable (`ClaimRefund`) otherwise.
-    RemoteDeposit {
-        channel_id: String,
-        account_id: u64,
-    },
-    /// Hub, account owner: withdraw remote collateral to `recipient` on the satellite chain.
+    /// Account owner: withdraw remote collateral to `recipient` on the satellite chain.
     /// Debited now (initial-margin check as for `Withdraw`), re-credited on error or timeout.
     WithdrawRemote {
         account_id: u64,
@@ -282,7 +269,7 @@ pub enum ExecuteMsg {
         amount: Uint128,
         recipient: String,
     },
-    /// Hub, anyone (keeper): seize remote collateral of an account. With one settlement coin
+    /// Anyone (keeper): seize remote collateral of an account. With one settlement coin
     /// attached (the account must be liquidatable): the keeper buys `amount` at the oracle
     /// value less the liquidation penalty and receives it at `recipient` on the remote chain.
     /// With no funds (the account must be insolvent without exposure): the whole `amount`
@@ -294,22 +281,21 @@ pub enum ExecuteMsg {
         amount: Uint128,
         recipient: Option<String>,
     },
-    /// Anyone: collect refunds recorded for the sender (failed remote deposits, keeper
-    /// payments of failed seizures).
+    /// Anyone: collect the keeper payments of failed seizures recorded for the sender.
     ClaimRefund {
         denom: String,
     },
-    /// Owner: resolve a transfer whose ack could not be applied, or one in flight on a closed
-    /// channel (as failed only once its packet timeout passed). `delivered`: whether the
-    /// counterparty applied the packet (read from its `Received` query).
-    RecoverTransfer {
+    /// Owner, after a channel close: drop the account's frozen position once the satellite's
+    /// lock was recovered (the gateway's `RecoverLock` there); until then it blocks the cover
+    /// of the account's bad debt and uses one of its position slots. Needs no release in flight.
+    DropRemotePosition {
         channel_id: String,
-        transfer_id: u64,
-        delivered: bool,
+        account_id: u64,
+        denom: String,
     },
     /// Account owner: authorise the remote sender whose ICS-20 transfers over this chain's
-    /// transfer channel `channel_id` may deposit into the account on arrival (`HookDeposit`);
-    /// `None` revokes.
+    /// transfer channel `channel_id` may deposit into the account on arrival (`HookDeposit`
+    /// through ibc-hooks, or the gateway's IBC callback); `None` revokes.
     SetHookSender {
         account_id: u64,
         channel_id: String,
@@ -327,18 +313,42 @@ pub enum ExecuteMsg {
         channel_id: String,
         original_sender: String,
     },
-    /// Owner, after a channel close. Satellite (the hub closed the channel): release
-    /// collateral locked for a hub account to `recipient` (the owner's choice from the hub
-    /// account's state, e.g. the insurance fund's address for an account in debt), by default
-    /// the lock's recorded owner. Hub (no `recipient`): drop the account's frozen position once
-    /// the satellite's lock was recovered; until then it blocks the cover of the account's bad
-    /// debt and uses one of its position slots. Needs no release in flight.
-    RecoverLock {
+}
+
+/// Calls of the vault's gateway (`ExecuteMsg::Gateway`). Each is refused unless it comes from
+/// the configured gateway; a refusal changes nothing (the gateway answers with an error ack).
+#[cw_serde]
+pub enum GatewayMsg {
+    /// A satellite deposit received on `channel_id`: credit the account (`depositor` must be
+    /// its authorised remote owner, `denom` listed for `connection_id`, within the cap summed
+    /// over `cap_channels`, the connection's open channels).
+    Credit {
         channel_id: String,
+        connection_id: String,
+        cap_channels: Vec<String>,
         account_id: u64,
         denom: String,
-        recipient: Option<String>,
+        amount: Uint128,
+        depositor: String,
     },
+    /// A release sent for `release_id` ended: delivered (success ack) or not (error ack,
+    /// timeout, or the owner's recovery as failed).
+    ReleaseResolved { release_id: u64, delivered: bool },
+    /// An ICS-20 transfer with a deposit memo arrived at the gateway over this chain's
+    /// transfer channel `channel_id` from `sender`; the coin is attached.
+    Arrival {
+        account_id: u64,
+        channel_id: String,
+        sender: String,
+    },
+}
+
+/// The vault's answer to `GatewayMsg::Credit`, in its response data. A refusal wrote nothing;
+/// the gateway acknowledges the packet with an error and replays the same answer.
+#[cw_serde]
+pub enum CreditOutcome {
+    Credited {},
+    Refused { reason: String },
 }
 
 /// The cw20 `Receive` payload (wire-identical to `cw20::Cw20ReceiveMsg`; defined here so the
@@ -403,18 +413,6 @@ pub enum QueryMsg {
     },
 
     // --- IBC collateral
-    #[returns(Option<crate::ibc::IbcConfig>)]
-    IbcConfig {},
-    #[returns(Vec<crate::ibc::CounterpartyConfig>)]
-    Counterparties {
-        start_after: Option<(String, String)>,
-        limit: Option<u32>,
-    },
-    #[returns(Vec<crate::ibc::ChannelInfo>)]
-    IbcChannels {
-        start_after: Option<String>,
-        limit: Option<u32>,
-    },
     /// Hub: listed remote collateral types, keyed by (connection, denom).
     #[returns(Vec<crate::ibc::RemoteCollateralConfig>)]
     RemoteCollaterals {
@@ -430,31 +428,11 @@ pub enum QueryMsg {
     /// Hub: sums per (channel, denom).
     #[returns(crate::ibc::RemoteTotals)]
     RemoteTotals { channel_id: String, denom: String },
-    /// A transfer this vault sent and has not resolved yet.
-    #[returns(Option<crate::ibc::TransferRecord>)]
-    Transfer {
-        channel_id: String,
-        transfer_id: u64,
-    },
-    /// Unresolved transfers, in (channel, transfer id) order.
-    #[returns(Vec<crate::ibc::TransferRecord>)]
-    Transfers {
-        start_after: Option<(String, u64)>,
+    /// Releases debited and sent through the gateway, not yet resolved, by release id.
+    #[returns(Vec<crate::ibc::PendingRelease>)]
+    PendingReleases {
+        start_after: Option<u64>,
         limit: Option<u32>,
-    },
-    /// Whether a packet of the counterparty was received, and its outcome: `Some(true)`
-    /// applied, `Some(false)` refused with an error ack, `None` never received.
-    #[returns(Option<bool>)]
-    Received {
-        channel_id: String,
-        transfer_id: u64,
-    },
-    /// Satellite: collateral locked for a hub account.
-    #[returns(crate::ibc::SatelliteLock)]
-    SatelliteLock {
-        channel_id: String,
-        account_id: u64,
-        denom: String,
     },
     /// The remote sender authorised for `HookDeposit` into an account over a transfer channel.
     #[returns(Option<String>)]
@@ -465,7 +443,7 @@ pub enum QueryMsg {
         channel_id: String,
         original_sender: String,
     },
-    /// Refund claimable by `address` in `denom`.
+    /// Keeper payment of a failed seizure claimable by `address` in `denom`.
     #[returns(Uint128)]
     Claimable { address: String, denom: String },
 }
@@ -484,6 +462,9 @@ pub struct ConfigResponse {
     pub lp_share_denom: Option<String>,
     pub market_count: u32,
     pub collateral_count: u32,
+    /// The hub's IBC gateway (`SetGateway`); `None` when the vault holds no remote collateral.
+    #[serde(default)]
+    pub gateway_addr: Option<Addr>,
 }
 
 #[cw_serde]
@@ -612,12 +593,10 @@ pub struct TotalsResponse {
     pub pool: Uint128,
     pub insurance: Uint128,
     pub fees: Uint128,
-    /// Satellite: collateral locked for hub accounts (acknowledged deposits).
-    pub ibc_locked: Uint128,
-    /// IBC coins held pending an ack (deposits in flight, keeper payments in escrow) or as
-    /// claimable refunds.
+    /// Keeper payments of remote seizures held in escrow until the ack, and claimable
+    /// refunds of failed ones.
     pub ibc_pending: Uint128,
-    /// accounts + pool + insurance + fees + ibc_locked + ibc_pending.
+    /// accounts + pool + insurance + fees + ibc_pending.
     pub ledger_total: Int128,
     /// The vault's actual bank / cw20 balance.
     pub balance: Uint128,

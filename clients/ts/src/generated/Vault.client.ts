@@ -6,7 +6,7 @@
 
 import { ICosmWasmClient, ISigningCosmWasmClient } from "./baseClient";
 import { Coin, StdFee } from "@interchainjs/types";
-import { LpShareMode, Decimal, InstantiateMsg, VaultParams, ExecuteMsg, OwnershipAction, Uint128, DenomKind, SignedDecimal256, MarketKind, Binary, Int128, RiskChange, Addr, IbcRole, CollateralConfig, Cw20ReceiveMsg, Settlement, CashFlows, AccountRisk, UnderlyingRisk, IbcConfig, CounterpartyConfig, RemoteCollateralConfig, QueryMsg, MigrateMsg, AccountResponse, ArrayOfAccountResponse, ArrayOfCollateralConfig, ConfigResponse, ArrayOfCounterpartyConfig, HealthResponse, UnderlyingHealth, NullableString, ChannelState, ArrayOfChannelInfo, ChannelInfo, NullableIbcConfig, Timestamp, Uint64, LpPositionResponse, LpWithdrawRequest, ArrayOfMarketResponse, MarketResponse, Ownership, Decimal256, PoolResponse, NullableBoolean, ArrayOfRemoteCollateralConfig, ArrayOfRemotePosition, RemotePosition, RemoteTotals, SatelliteLock, NullableScenarioGrid, ScenarioGrid, SystemRiskResponse, MarketExposure, ArrayOfTotalsResponse, TotalsResponse, NullableTransferRecord, ReleaseKind, TransferStatus, TransferRecord, ArrayOfTransferRecord } from "./Vault.types";
+import { LpShareMode, Decimal, InstantiateMsg, VaultParams, ExecuteMsg, OwnershipAction, Uint128, DenomKind, SignedDecimal256, MarketKind, Binary, Int128, RiskChange, Addr, GatewayMsg, CollateralConfig, Cw20ReceiveMsg, Settlement, CashFlows, AccountRisk, UnderlyingRisk, RemoteCollateralConfig, QueryMsg, MigrateMsg, AccountResponse, ArrayOfAccountResponse, ArrayOfCollateralConfig, ConfigResponse, HealthResponse, UnderlyingHealth, NullableString, Timestamp, Uint64, LpPositionResponse, LpWithdrawRequest, ArrayOfMarketResponse, MarketResponse, Ownership, ReleaseKind, ArrayOfPendingRelease, PendingRelease, Decimal256, PoolResponse, ArrayOfRemoteCollateralConfig, ArrayOfRemotePosition, RemotePosition, RemoteTotals, NullableScenarioGrid, ScenarioGrid, SystemRiskResponse, MarketExposure, ArrayOfTotalsResponse, TotalsResponse } from "./Vault.types";
 export interface VaultReadOnlyInterface {
   contractAddress: string;
   ownership: () => Promise<Ownership>;
@@ -63,21 +63,6 @@ export interface VaultReadOnlyInterface {
     limit?: number;
     startAfter?: string;
   }) => Promise<ArrayOfTotalsResponse>;
-  ibcConfig: () => Promise<NullableIbcConfig>;
-  counterparties: ({
-    limit,
-    startAfter
-  }: {
-    limit?: number;
-    startAfter?: string[][];
-  }) => Promise<ArrayOfCounterpartyConfig>;
-  ibcChannels: ({
-    limit,
-    startAfter
-  }: {
-    limit?: number;
-    startAfter?: string;
-  }) => Promise<ArrayOfChannelInfo>;
   remoteCollaterals: ({
     limit,
     startAfter
@@ -104,36 +89,13 @@ export interface VaultReadOnlyInterface {
     channelId: string;
     denom: string;
   }) => Promise<RemoteTotals>;
-  transfer: ({
-    channelId,
-    transferId
-  }: {
-    channelId: string;
-    transferId: number;
-  }) => Promise<NullableTransferRecord>;
-  transfers: ({
+  pendingReleases: ({
     limit,
     startAfter
   }: {
     limit?: number;
-    startAfter?: string[][];
-  }) => Promise<ArrayOfTransferRecord>;
-  received: ({
-    channelId,
-    transferId
-  }: {
-    channelId: string;
-    transferId: number;
-  }) => Promise<NullableBoolean>;
-  satelliteLock: ({
-    accountId,
-    channelId,
-    denom
-  }: {
-    accountId: number;
-    channelId: string;
-    denom: string;
-  }) => Promise<SatelliteLock>;
+    startAfter?: number;
+  }) => Promise<ArrayOfPendingRelease>;
   hookSender: ({
     accountId,
     channelId
@@ -174,17 +136,11 @@ export class VaultQueryClient implements VaultReadOnlyInterface {
     this.scenarioGrid = this.scenarioGrid.bind(this);
     this.systemRisk = this.systemRisk.bind(this);
     this.totals = this.totals.bind(this);
-    this.ibcConfig = this.ibcConfig.bind(this);
-    this.counterparties = this.counterparties.bind(this);
-    this.ibcChannels = this.ibcChannels.bind(this);
     this.remoteCollaterals = this.remoteCollaterals.bind(this);
     this.remotePositions = this.remotePositions.bind(this);
     this.remoteOwner = this.remoteOwner.bind(this);
     this.remoteTotals = this.remoteTotals.bind(this);
-    this.transfer = this.transfer.bind(this);
-    this.transfers = this.transfers.bind(this);
-    this.received = this.received.bind(this);
-    this.satelliteLock = this.satelliteLock.bind(this);
+    this.pendingReleases = this.pendingReleases.bind(this);
     this.hookSender = this.hookSender.bind(this);
     this.hookIntermediateSender = this.hookIntermediateSender.bind(this);
     this.claimable = this.claimable.bind(this);
@@ -312,39 +268,6 @@ export class VaultQueryClient implements VaultReadOnlyInterface {
       }
     });
   };
-  ibcConfig = async (): Promise<NullableIbcConfig> => {
-    return this.client.queryContractSmart(this.contractAddress, {
-      ibc_config: {}
-    });
-  };
-  counterparties = async ({
-    limit,
-    startAfter
-  }: {
-    limit?: number;
-    startAfter?: string[][];
-  }): Promise<ArrayOfCounterpartyConfig> => {
-    return this.client.queryContractSmart(this.contractAddress, {
-      counterparties: {
-        limit,
-        start_after: startAfter
-      }
-    });
-  };
-  ibcChannels = async ({
-    limit,
-    startAfter
-  }: {
-    limit?: number;
-    startAfter?: string;
-  }): Promise<ArrayOfChannelInfo> => {
-    return this.client.queryContractSmart(this.contractAddress, {
-      ibc_channels: {
-        limit,
-        start_after: startAfter
-      }
-    });
-  };
   remoteCollaterals = async ({
     limit,
     startAfter
@@ -398,62 +321,17 @@ export class VaultQueryClient implements VaultReadOnlyInterface {
       }
     });
   };
-  transfer = async ({
-    channelId,
-    transferId
-  }: {
-    channelId: string;
-    transferId: number;
-  }): Promise<NullableTransferRecord> => {
-    return this.client.queryContractSmart(this.contractAddress, {
-      transfer: {
-        channel_id: channelId,
-        transfer_id: transferId
-      }
-    });
-  };
-  transfers = async ({
+  pendingReleases = async ({
     limit,
     startAfter
   }: {
     limit?: number;
-    startAfter?: string[][];
-  }): Promise<ArrayOfTransferRecord> => {
+    startAfter?: number;
+  }): Promise<ArrayOfPendingRelease> => {
     return this.client.queryContractSmart(this.contractAddress, {
-      transfers: {
+      pending_releases: {
         limit,
         start_after: startAfter
-      }
-    });
-  };
-  received = async ({
-    channelId,
-    transferId
-  }: {
-    channelId: string;
-    transferId: number;
-  }): Promise<NullableBoolean> => {
-    return this.client.queryContractSmart(this.contractAddress, {
-      received: {
-        channel_id: channelId,
-        transfer_id: transferId
-      }
-    });
-  };
-  satelliteLock = async ({
-    accountId,
-    channelId,
-    denom
-  }: {
-    accountId: number;
-    channelId: string;
-    denom: string;
-  }): Promise<SatelliteLock> => {
-    return this.client.queryContractSmart(this.contractAddress, {
-      satellite_lock: {
-        account_id: accountId,
-        channel_id: channelId,
-        denom
       }
     });
   };
@@ -627,31 +505,12 @@ export interface VaultInterface extends VaultReadOnlyInterface {
     accountId: number;
   }, fee_?: number | StdFee | "auto", memo_?: string, funds_?: Coin[]) => Promise<any>;
   finishLiquidation: (fee_?: number | StdFee | "auto", memo_?: string, funds_?: Coin[]) => Promise<any>;
-  setIbcConfig: ({
-    packetTimeoutSecs,
-    role
+  setGateway: ({
+    gateway
   }: {
-    packetTimeoutSecs: number;
-    role: IbcRole;
+    gateway?: string;
   }, fee_?: number | StdFee | "auto", memo_?: string, funds_?: Coin[]) => Promise<any>;
-  allowCounterparty: ({
-    connectionId,
-    portId,
-    remoteHaircut,
-    remoteInsuranceAddr
-  }: {
-    connectionId: string;
-    portId: string;
-    remoteHaircut: Decimal;
-    remoteInsuranceAddr?: string;
-  }, fee_?: number | StdFee | "auto", memo_?: string, funds_?: Coin[]) => Promise<any>;
-  removeCounterparty: ({
-    connectionId,
-    portId
-  }: {
-    connectionId: string;
-    portId: string;
-  }, fee_?: number | StdFee | "auto", memo_?: string, funds_?: Coin[]) => Promise<any>;
+  gateway: (gatewayMsg: GatewayMsg, fee_?: number | StdFee | "auto", memo_?: string, funds_?: Coin[]) => Promise<any>;
   setRemoteCollateral: ({
     connectionId,
     decimals,
@@ -667,11 +526,6 @@ export interface VaultInterface extends VaultReadOnlyInterface {
     haircut: Decimal;
     oracleAssetId: string;
   }, fee_?: number | StdFee | "auto", memo_?: string, funds_?: Coin[]) => Promise<any>;
-  closeChannel: ({
-    channelId
-  }: {
-    channelId: string;
-  }, fee_?: number | StdFee | "auto", memo_?: string, funds_?: Coin[]) => Promise<any>;
   setRemoteOwner: ({
     accountId,
     channelId,
@@ -680,13 +534,6 @@ export interface VaultInterface extends VaultReadOnlyInterface {
     accountId: number;
     channelId: string;
     remoteAddr?: string;
-  }, fee_?: number | StdFee | "auto", memo_?: string, funds_?: Coin[]) => Promise<any>;
-  remoteDeposit: ({
-    accountId,
-    channelId
-  }: {
-    accountId: number;
-    channelId: string;
   }, fee_?: number | StdFee | "auto", memo_?: string, funds_?: Coin[]) => Promise<any>;
   withdrawRemote: ({
     accountId,
@@ -719,14 +566,14 @@ export interface VaultInterface extends VaultReadOnlyInterface {
   }: {
     denom: string;
   }, fee_?: number | StdFee | "auto", memo_?: string, funds_?: Coin[]) => Promise<any>;
-  recoverTransfer: ({
+  dropRemotePosition: ({
+    accountId,
     channelId,
-    delivered,
-    transferId
+    denom
   }: {
+    accountId: number;
     channelId: string;
-    delivered: boolean;
-    transferId: number;
+    denom: string;
   }, fee_?: number | StdFee | "auto", memo_?: string, funds_?: Coin[]) => Promise<any>;
   setHookSender: ({
     accountId,
@@ -745,17 +592,6 @@ export interface VaultInterface extends VaultReadOnlyInterface {
     accountId: number;
     channelId: string;
     originalSender: string;
-  }, fee_?: number | StdFee | "auto", memo_?: string, funds_?: Coin[]) => Promise<any>;
-  recoverLock: ({
-    accountId,
-    channelId,
-    denom,
-    recipient
-  }: {
-    accountId: number;
-    channelId: string;
-    denom: string;
-    recipient?: string;
   }, fee_?: number | StdFee | "auto", memo_?: string, funds_?: Coin[]) => Promise<any>;
 }
 export class VaultClient extends VaultQueryClient implements VaultInterface {
@@ -787,20 +623,16 @@ export class VaultClient extends VaultQueryClient implements VaultInterface {
     this.withdrawFees = this.withdrawFees.bind(this);
     this.liquidate = this.liquidate.bind(this);
     this.finishLiquidation = this.finishLiquidation.bind(this);
-    this.setIbcConfig = this.setIbcConfig.bind(this);
-    this.allowCounterparty = this.allowCounterparty.bind(this);
-    this.removeCounterparty = this.removeCounterparty.bind(this);
+    this.setGateway = this.setGateway.bind(this);
+    this.gateway = this.gateway.bind(this);
     this.setRemoteCollateral = this.setRemoteCollateral.bind(this);
-    this.closeChannel = this.closeChannel.bind(this);
     this.setRemoteOwner = this.setRemoteOwner.bind(this);
-    this.remoteDeposit = this.remoteDeposit.bind(this);
     this.withdrawRemote = this.withdrawRemote.bind(this);
     this.seizeRemote = this.seizeRemote.bind(this);
     this.claimRefund = this.claimRefund.bind(this);
-    this.recoverTransfer = this.recoverTransfer.bind(this);
+    this.dropRemotePosition = this.dropRemotePosition.bind(this);
     this.setHookSender = this.setHookSender.bind(this);
     this.hookDeposit = this.hookDeposit.bind(this);
-    this.recoverLock = this.recoverLock.bind(this);
   }
   updateOwnership = async (ownershipAction: OwnershipAction, fee_: number | StdFee | "auto" = "auto", memo_?: string, funds_?: Coin[]): Promise<any> => {
     return await this.client.execute(this.sender, this.contractAddress, {
@@ -1058,52 +890,20 @@ export class VaultClient extends VaultQueryClient implements VaultInterface {
       finish_liquidation: {}
     }, fee_, memo_, funds_);
   };
-  setIbcConfig = async ({
-    packetTimeoutSecs,
-    role
+  setGateway = async ({
+    gateway
   }: {
-    packetTimeoutSecs: number;
-    role: IbcRole;
+    gateway?: string;
   }, fee_: number | StdFee | "auto" = "auto", memo_?: string, funds_?: Coin[]): Promise<any> => {
     return await this.client.execute(this.sender, this.contractAddress, {
-      set_ibc_config: {
-        packet_timeout_secs: packetTimeoutSecs,
-        role
+      set_gateway: {
+        gateway
       }
     }, fee_, memo_, funds_);
   };
-  allowCounterparty = async ({
-    connectionId,
-    portId,
-    remoteHaircut,
-    remoteInsuranceAddr
-  }: {
-    connectionId: string;
-    portId: string;
-    remoteHaircut: Decimal;
-    remoteInsuranceAddr?: string;
-  }, fee_: number | StdFee | "auto" = "auto", memo_?: string, funds_?: Coin[]): Promise<any> => {
+  gateway = async (gatewayMsg: GatewayMsg, fee_: number | StdFee | "auto" = "auto", memo_?: string, funds_?: Coin[]): Promise<any> => {
     return await this.client.execute(this.sender, this.contractAddress, {
-      allow_counterparty: {
-        connection_id: connectionId,
-        port_id: portId,
-        remote_haircut: remoteHaircut,
-        remote_insurance_addr: remoteInsuranceAddr
-      }
-    }, fee_, memo_, funds_);
-  };
-  removeCounterparty = async ({
-    connectionId,
-    portId
-  }: {
-    connectionId: string;
-    portId: string;
-  }, fee_: number | StdFee | "auto" = "auto", memo_?: string, funds_?: Coin[]): Promise<any> => {
-    return await this.client.execute(this.sender, this.contractAddress, {
-      remove_counterparty: {
-        connection_id: connectionId,
-        port_id: portId
-      }
+      gateway: gatewayMsg
     }, fee_, memo_, funds_);
   };
   setRemoteCollateral = async ({
@@ -1132,17 +932,6 @@ export class VaultClient extends VaultQueryClient implements VaultInterface {
       }
     }, fee_, memo_, funds_);
   };
-  closeChannel = async ({
-    channelId
-  }: {
-    channelId: string;
-  }, fee_: number | StdFee | "auto" = "auto", memo_?: string, funds_?: Coin[]): Promise<any> => {
-    return await this.client.execute(this.sender, this.contractAddress, {
-      close_channel: {
-        channel_id: channelId
-      }
-    }, fee_, memo_, funds_);
-  };
   setRemoteOwner = async ({
     accountId,
     channelId,
@@ -1157,20 +946,6 @@ export class VaultClient extends VaultQueryClient implements VaultInterface {
         account_id: accountId,
         channel_id: channelId,
         remote_addr: remoteAddr
-      }
-    }, fee_, memo_, funds_);
-  };
-  remoteDeposit = async ({
-    accountId,
-    channelId
-  }: {
-    accountId: number;
-    channelId: string;
-  }, fee_: number | StdFee | "auto" = "auto", memo_?: string, funds_?: Coin[]): Promise<any> => {
-    return await this.client.execute(this.sender, this.contractAddress, {
-      remote_deposit: {
-        account_id: accountId,
-        channel_id: channelId
       }
     }, fee_, memo_, funds_);
   };
@@ -1231,20 +1006,20 @@ export class VaultClient extends VaultQueryClient implements VaultInterface {
       }
     }, fee_, memo_, funds_);
   };
-  recoverTransfer = async ({
+  dropRemotePosition = async ({
+    accountId,
     channelId,
-    delivered,
-    transferId
+    denom
   }: {
+    accountId: number;
     channelId: string;
-    delivered: boolean;
-    transferId: number;
+    denom: string;
   }, fee_: number | StdFee | "auto" = "auto", memo_?: string, funds_?: Coin[]): Promise<any> => {
     return await this.client.execute(this.sender, this.contractAddress, {
-      recover_transfer: {
+      drop_remote_position: {
+        account_id: accountId,
         channel_id: channelId,
-        delivered,
-        transfer_id: transferId
+        denom
       }
     }, fee_, memo_, funds_);
   };
@@ -1279,26 +1054,6 @@ export class VaultClient extends VaultQueryClient implements VaultInterface {
         account_id: accountId,
         channel_id: channelId,
         original_sender: originalSender
-      }
-    }, fee_, memo_, funds_);
-  };
-  recoverLock = async ({
-    accountId,
-    channelId,
-    denom,
-    recipient
-  }: {
-    accountId: number;
-    channelId: string;
-    denom: string;
-    recipient?: string;
-  }, fee_: number | StdFee | "auto" = "auto", memo_?: string, funds_?: Coin[]): Promise<any> => {
-    return await this.client.execute(this.sender, this.contractAddress, {
-      recover_lock: {
-        account_id: accountId,
-        channel_id: channelId,
-        denom,
-        recipient
       }
     }, fee_, memo_, funds_);
   };

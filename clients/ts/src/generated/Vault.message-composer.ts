@@ -8,7 +8,7 @@ import { Coin } from "@interchainjs/types";
 import { EncodeObject } from "@interchainjs/cosmos-types";
 import { MsgExecuteContract } from "interchainjs/cosmwasm/wasm/v1/tx";
 import { toUtf8 } from "@interchainjs/encoding";
-import { LpShareMode, Decimal, InstantiateMsg, VaultParams, ExecuteMsg, OwnershipAction, Uint128, DenomKind, SignedDecimal256, MarketKind, Binary, Int128, RiskChange, Addr, IbcRole, CollateralConfig, Cw20ReceiveMsg, Settlement, CashFlows, AccountRisk, UnderlyingRisk, IbcConfig, CounterpartyConfig, RemoteCollateralConfig, QueryMsg, MigrateMsg, AccountResponse, ArrayOfAccountResponse, ArrayOfCollateralConfig, ConfigResponse, ArrayOfCounterpartyConfig, HealthResponse, UnderlyingHealth, NullableString, ChannelState, ArrayOfChannelInfo, ChannelInfo, NullableIbcConfig, Timestamp, Uint64, LpPositionResponse, LpWithdrawRequest, ArrayOfMarketResponse, MarketResponse, Ownership, Decimal256, PoolResponse, NullableBoolean, ArrayOfRemoteCollateralConfig, ArrayOfRemotePosition, RemotePosition, RemoteTotals, SatelliteLock, NullableScenarioGrid, ScenarioGrid, SystemRiskResponse, MarketExposure, ArrayOfTotalsResponse, TotalsResponse, NullableTransferRecord, ReleaseKind, TransferStatus, TransferRecord, ArrayOfTransferRecord } from "./Vault.types";
+import { LpShareMode, Decimal, InstantiateMsg, VaultParams, ExecuteMsg, OwnershipAction, Uint128, DenomKind, SignedDecimal256, MarketKind, Binary, Int128, RiskChange, Addr, GatewayMsg, CollateralConfig, Cw20ReceiveMsg, Settlement, CashFlows, AccountRisk, UnderlyingRisk, RemoteCollateralConfig, QueryMsg, MigrateMsg, AccountResponse, ArrayOfAccountResponse, ArrayOfCollateralConfig, ConfigResponse, HealthResponse, UnderlyingHealth, NullableString, Timestamp, Uint64, LpPositionResponse, LpWithdrawRequest, ArrayOfMarketResponse, MarketResponse, Ownership, ReleaseKind, ArrayOfPendingRelease, PendingRelease, Decimal256, PoolResponse, ArrayOfRemoteCollateralConfig, ArrayOfRemotePosition, RemotePosition, RemoteTotals, NullableScenarioGrid, ScenarioGrid, SystemRiskResponse, MarketExposure, ArrayOfTotalsResponse, TotalsResponse } from "./Vault.types";
 export interface VaultMsg {
   contractAddress: string;
   sender: string;
@@ -136,31 +136,12 @@ export interface VaultMsg {
     accountId: number;
   }, funds_?: Coin[]) => EncodeObject;
   finishLiquidation: (funds_?: Coin[]) => EncodeObject;
-  setIbcConfig: ({
-    packetTimeoutSecs,
-    role
+  setGateway: ({
+    gateway
   }: {
-    packetTimeoutSecs: number;
-    role: IbcRole;
+    gateway?: string;
   }, funds_?: Coin[]) => EncodeObject;
-  allowCounterparty: ({
-    connectionId,
-    portId,
-    remoteHaircut,
-    remoteInsuranceAddr
-  }: {
-    connectionId: string;
-    portId: string;
-    remoteHaircut: Decimal;
-    remoteInsuranceAddr?: string;
-  }, funds_?: Coin[]) => EncodeObject;
-  removeCounterparty: ({
-    connectionId,
-    portId
-  }: {
-    connectionId: string;
-    portId: string;
-  }, funds_?: Coin[]) => EncodeObject;
+  gateway: (gatewayMsg: GatewayMsg, funds_?: Coin[]) => EncodeObject;
   setRemoteCollateral: ({
     connectionId,
     decimals,
@@ -176,11 +157,6 @@ export interface VaultMsg {
     haircut: Decimal;
     oracleAssetId: string;
   }, funds_?: Coin[]) => EncodeObject;
-  closeChannel: ({
-    channelId
-  }: {
-    channelId: string;
-  }, funds_?: Coin[]) => EncodeObject;
   setRemoteOwner: ({
     accountId,
     channelId,
@@ -189,13 +165,6 @@ export interface VaultMsg {
     accountId: number;
     channelId: string;
     remoteAddr?: string;
-  }, funds_?: Coin[]) => EncodeObject;
-  remoteDeposit: ({
-    accountId,
-    channelId
-  }: {
-    accountId: number;
-    channelId: string;
   }, funds_?: Coin[]) => EncodeObject;
   withdrawRemote: ({
     accountId,
@@ -228,14 +197,14 @@ export interface VaultMsg {
   }: {
     denom: string;
   }, funds_?: Coin[]) => EncodeObject;
-  recoverTransfer: ({
+  dropRemotePosition: ({
+    accountId,
     channelId,
-    delivered,
-    transferId
+    denom
   }: {
+    accountId: number;
     channelId: string;
-    delivered: boolean;
-    transferId: number;
+    denom: string;
   }, funds_?: Coin[]) => EncodeObject;
   setHookSender: ({
     accountId,
@@ -254,17 +223,6 @@ export interface VaultMsg {
     accountId: number;
     channelId: string;
     originalSender: string;
-  }, funds_?: Coin[]) => EncodeObject;
-  recoverLock: ({
-    accountId,
-    channelId,
-    denom,
-    recipient
-  }: {
-    accountId: number;
-    channelId: string;
-    denom: string;
-    recipient?: string;
   }, funds_?: Coin[]) => EncodeObject;
 }
 export class VaultMsgComposer implements VaultMsg {
@@ -293,20 +251,16 @@ export class VaultMsgComposer implements VaultMsg {
     this.withdrawFees = this.withdrawFees.bind(this);
     this.liquidate = this.liquidate.bind(this);
     this.finishLiquidation = this.finishLiquidation.bind(this);
-    this.setIbcConfig = this.setIbcConfig.bind(this);
-    this.allowCounterparty = this.allowCounterparty.bind(this);
-    this.removeCounterparty = this.removeCounterparty.bind(this);
+    this.setGateway = this.setGateway.bind(this);
+    this.gateway = this.gateway.bind(this);
     this.setRemoteCollateral = this.setRemoteCollateral.bind(this);
-    this.closeChannel = this.closeChannel.bind(this);
     this.setRemoteOwner = this.setRemoteOwner.bind(this);
-    this.remoteDeposit = this.remoteDeposit.bind(this);
     this.withdrawRemote = this.withdrawRemote.bind(this);
     this.seizeRemote = this.seizeRemote.bind(this);
     this.claimRefund = this.claimRefund.bind(this);
-    this.recoverTransfer = this.recoverTransfer.bind(this);
+    this.dropRemotePosition = this.dropRemotePosition.bind(this);
     this.setHookSender = this.setHookSender.bind(this);
     this.hookDeposit = this.hookDeposit.bind(this);
-    this.recoverLock = this.recoverLock.bind(this);
   }
   updateOwnership = (ownershipAction: OwnershipAction, funds_?: Coin[]): EncodeObject => {
     return {
@@ -724,12 +678,10 @@ export class VaultMsgComposer implements VaultMsg {
       })
     };
   };
-  setIbcConfig = ({
-    packetTimeoutSecs,
-    role
+  setGateway = ({
+    gateway
   }: {
-    packetTimeoutSecs: number;
-    role: IbcRole;
+    gateway?: string;
   }, funds_?: Coin[]): EncodeObject => {
     return {
       typeUrl: "/cosmwasm.wasm.v1.MsgExecuteContract",
@@ -737,60 +689,22 @@ export class VaultMsgComposer implements VaultMsg {
         sender: this.sender,
         contract: this.contractAddress,
         msg: toUtf8(JSON.stringify({
-          set_ibc_config: {
-            packet_timeout_secs: packetTimeoutSecs,
-            role
+          set_gateway: {
+            gateway
           }
         })),
         funds: funds_
       })
     };
   };
-  allowCounterparty = ({
-    connectionId,
-    portId,
-    remoteHaircut,
-    remoteInsuranceAddr
-  }: {
-    connectionId: string;
-    portId: string;
-    remoteHaircut: Decimal;
-    remoteInsuranceAddr?: string;
-  }, funds_?: Coin[]): EncodeObject => {
+  gateway = (gatewayMsg: GatewayMsg, funds_?: Coin[]): EncodeObject => {
     return {
       typeUrl: "/cosmwasm.wasm.v1.MsgExecuteContract",
       value: MsgExecuteContract.fromPartial({
         sender: this.sender,
         contract: this.contractAddress,
         msg: toUtf8(JSON.stringify({
-          allow_counterparty: {
-            connection_id: connectionId,
-            port_id: portId,
-            remote_haircut: remoteHaircut,
-            remote_insurance_addr: remoteInsuranceAddr
-          }
-        })),
-        funds: funds_
-      })
-    };
-  };
-  removeCounterparty = ({
-    connectionId,
-    portId
-  }: {
-    connectionId: string;
-    portId: string;
-  }, funds_?: Coin[]): EncodeObject => {
-    return {
-      typeUrl: "/cosmwasm.wasm.v1.MsgExecuteContract",
-      value: MsgExecuteContract.fromPartial({
-        sender: this.sender,
-        contract: this.contractAddress,
-        msg: toUtf8(JSON.stringify({
-          remove_counterparty: {
-            connection_id: connectionId,
-            port_id: portId
-          }
+          gateway: gatewayMsg
         })),
         funds: funds_
       })
@@ -830,25 +744,6 @@ export class VaultMsgComposer implements VaultMsg {
       })
     };
   };
-  closeChannel = ({
-    channelId
-  }: {
-    channelId: string;
-  }, funds_?: Coin[]): EncodeObject => {
-    return {
-      typeUrl: "/cosmwasm.wasm.v1.MsgExecuteContract",
-      value: MsgExecuteContract.fromPartial({
-        sender: this.sender,
-        contract: this.contractAddress,
-        msg: toUtf8(JSON.stringify({
-          close_channel: {
-            channel_id: channelId
-          }
-        })),
-        funds: funds_
-      })
-    };
-  };
   setRemoteOwner = ({
     accountId,
     channelId,
@@ -868,28 +763,6 @@ export class VaultMsgComposer implements VaultMsg {
             account_id: accountId,
             channel_id: channelId,
             remote_addr: remoteAddr
-          }
-        })),
-        funds: funds_
-      })
-    };
-  };
-  remoteDeposit = ({
-    accountId,
-    channelId
-  }: {
-    accountId: number;
-    channelId: string;
-  }, funds_?: Coin[]): EncodeObject => {
-    return {
-      typeUrl: "/cosmwasm.wasm.v1.MsgExecuteContract",
-      value: MsgExecuteContract.fromPartial({
-        sender: this.sender,
-        contract: this.contractAddress,
-        msg: toUtf8(JSON.stringify({
-          remote_deposit: {
-            account_id: accountId,
-            channel_id: channelId
           }
         })),
         funds: funds_
@@ -977,14 +850,14 @@ export class VaultMsgComposer implements VaultMsg {
       })
     };
   };
-  recoverTransfer = ({
+  dropRemotePosition = ({
+    accountId,
     channelId,
-    delivered,
-    transferId
+    denom
   }: {
+    accountId: number;
     channelId: string;
-    delivered: boolean;
-    transferId: number;
+    denom: string;
   }, funds_?: Coin[]): EncodeObject => {
     return {
       typeUrl: "/cosmwasm.wasm.v1.MsgExecuteContract",
@@ -992,10 +865,10 @@ export class VaultMsgComposer implements VaultMsg {
         sender: this.sender,
         contract: this.contractAddress,
         msg: toUtf8(JSON.stringify({
-          recover_transfer: {
+          drop_remote_position: {
+            account_id: accountId,
             channel_id: channelId,
-            delivered,
-            transfer_id: transferId
+            denom
           }
         })),
         funds: funds_
@@ -1046,34 +919,6 @@ export class VaultMsgComposer implements VaultMsg {
             account_id: accountId,
             channel_id: channelId,
             original_sender: originalSender
-          }
-        })),
-        funds: funds_
-      })
-    };
-  };
-  recoverLock = ({
-    accountId,
-    channelId,
-    denom,
-    recipient
-  }: {
-    accountId: number;
-    channelId: string;
-    denom: string;
-    recipient?: string;
-  }, funds_?: Coin[]): EncodeObject => {
-    return {
-      typeUrl: "/cosmwasm.wasm.v1.MsgExecuteContract",
-      value: MsgExecuteContract.fromPartial({
-        sender: this.sender,
-        contract: this.contractAddress,
-        msg: toUtf8(JSON.stringify({
-          recover_lock: {
-            account_id: accountId,
-            channel_id: channelId,
-            denom,
-            recipient
           }
         })),
         funds: funds_

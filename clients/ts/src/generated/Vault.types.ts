@@ -106,30 +106,18 @@ export type ExecuteMsg = {
 } | {
   finish_liquidation: {};
 } | {
-  set_ibc_config: IbcConfig;
-} | {
-  allow_counterparty: CounterpartyConfig;
-} | {
-  remove_counterparty: {
-    connection_id: string;
-    port_id: string;
+  set_gateway: {
+    gateway?: string | null;
   };
+} | {
+  gateway: GatewayMsg;
 } | {
   set_remote_collateral: RemoteCollateralConfig;
-} | {
-  close_channel: {
-    channel_id: string;
-  };
 } | {
   set_remote_owner: {
     account_id: number;
     channel_id: string;
     remote_addr?: string | null;
-  };
-} | {
-  remote_deposit: {
-    account_id: number;
-    channel_id: string;
   };
 } | {
   withdraw_remote: {
@@ -152,10 +140,10 @@ export type ExecuteMsg = {
     denom: string;
   };
 } | {
-  recover_transfer: {
+  drop_remote_position: {
+    account_id: number;
     channel_id: string;
-    delivered: boolean;
-    transfer_id: number;
+    denom: string;
   };
 } | {
   set_hook_sender: {
@@ -168,13 +156,6 @@ export type ExecuteMsg = {
     account_id: number;
     channel_id: string;
     original_sender: string;
-  };
-} | {
-  recover_lock: {
-    account_id: number;
-    channel_id: string;
-    denom: string;
-    recipient?: string | null;
   };
 };
 export type OwnershipAction = {
@@ -195,7 +176,28 @@ export type Binary = string;
 export type Int128 = string;
 export type RiskChange = "increase" | "reduce";
 export type Addr = string;
-export type IbcRole = "hub" | "satellite";
+export type GatewayMsg = {
+  credit: {
+    account_id: number;
+    amount: Uint128;
+    cap_channels: string[];
+    channel_id: string;
+    connection_id: string;
+    denom: string;
+    depositor: string;
+  };
+} | {
+  release_resolved: {
+    delivered: boolean;
+    release_id: number;
+  };
+} | {
+  arrival: {
+    account_id: number;
+    channel_id: string;
+    sender: string;
+  };
+};
 export interface CollateralConfig {
   decimals: number;
   denom: string;
@@ -231,16 +233,6 @@ export interface UnderlyingRisk {
   maintenance_addon: Uint128;
   scenario_pnl: Int128[];
   unrealized_pnl: Int128;
-}
-export interface IbcConfig {
-  packet_timeout_secs: number;
-  role: IbcRole;
-}
-export interface CounterpartyConfig {
-  connection_id: string;
-  port_id: string;
-  remote_haircut: Decimal;
-  remote_insurance_addr?: string | null;
 }
 export interface RemoteCollateralConfig {
   connection_id: string;
@@ -296,18 +288,6 @@ export type QueryMsg = {
     start_after?: string | null;
   };
 } | {
-  ibc_config: {};
-} | {
-  counterparties: {
-    limit?: number | null;
-    start_after?: [string, string] | null;
-  };
-} | {
-  ibc_channels: {
-    limit?: number | null;
-    start_after?: string | null;
-  };
-} | {
   remote_collaterals: {
     limit?: number | null;
     start_after?: [string, string] | null;
@@ -327,25 +307,9 @@ export type QueryMsg = {
     denom: string;
   };
 } | {
-  transfer: {
-    channel_id: string;
-    transfer_id: number;
-  };
-} | {
-  transfers: {
+  pending_releases: {
     limit?: number | null;
-    start_after?: [string, number] | null;
-  };
-} | {
-  received: {
-    channel_id: string;
-    transfer_id: number;
-  };
-} | {
-  satellite_lock: {
-    account_id: number;
-    channel_id: string;
-    denom: string;
+    start_after?: number | null;
   };
 } | {
   hook_sender: {
@@ -376,6 +340,7 @@ export type ArrayOfCollateralConfig = CollateralConfig[];
 export interface ConfigResponse {
   circuit_breaker_addr?: Addr | null;
   collateral_count: number;
+  gateway_addr?: Addr | null;
   lp_share_denom?: string | null;
   market_count: number;
   oracle_addr?: Addr | null;
@@ -383,7 +348,6 @@ export interface ConfigResponse {
   settlement_decimals: number;
   settlement_denom: string;
 }
-export type ArrayOfCounterpartyConfig = CounterpartyConfig[];
 export interface HealthResponse {
   collateral_value: Uint128;
   equity: Int128;
@@ -401,16 +365,6 @@ export interface UnderlyingHealth {
   worst_loss: Uint128;
 }
 export type NullableString = string | null;
-export type ChannelState = "open" | "closed";
-export type ArrayOfChannelInfo = ChannelInfo[];
-export interface ChannelInfo {
-  channel_id: string;
-  connection_id: string;
-  counterparty_channel_id: string;
-  counterparty_port_id: string;
-  state: ChannelState;
-}
-export type NullableIbcConfig = IbcConfig | null;
 export type Timestamp = Uint64;
 export type Uint64 = string;
 export interface LpPositionResponse {
@@ -433,6 +387,18 @@ export interface Ownership {
   pending_expiry_secs?: number | null;
   pending_owner_addr?: Addr | null;
 }
+export type ReleaseKind = "withdraw" | "seize_to_keeper" | "seize_to_insurance";
+export type ArrayOfPendingRelease = PendingRelease[];
+export interface PendingRelease {
+  account_id: number;
+  amount: Uint128;
+  channel_id: string;
+  denom: string;
+  keeper?: Addr | null;
+  keeper_payment: Uint128;
+  kind: ReleaseKind;
+  release_id: number;
+}
 export type Decimal256 = string;
 export interface PoolResponse {
   account_debt: Uint128;
@@ -450,7 +416,6 @@ export interface PoolResponse {
   total_shares: Uint128;
   unrealized_trader_pnl: Int128;
 }
-export type NullableBoolean = boolean | null;
 export type ArrayOfRemoteCollateralConfig = RemoteCollateralConfig[];
 export type ArrayOfRemotePosition = RemotePosition[];
 export interface RemotePosition {
@@ -463,13 +428,6 @@ export interface RemotePosition {
 export interface RemoteTotals {
   credited: Uint128;
   pending_out: Uint128;
-}
-export interface SatelliteLock {
-  account_id: number;
-  channel_id: string;
-  denom: string;
-  locked: Uint128;
-  owner?: Addr | null;
 }
 export type NullableScenarioGrid = ScenarioGrid | null;
 export interface ScenarioGrid {
@@ -501,7 +459,6 @@ export interface TotalsResponse {
   conserved: boolean;
   denom: string;
   fees: Uint128;
-  ibc_locked: Uint128;
   ibc_pending: Uint128;
   insurance: Uint128;
   kind: DenomKind;
@@ -509,21 +466,3 @@ export interface TotalsResponse {
   pool: Uint128;
   surplus: Int128;
 }
-export type NullableTransferRecord = TransferRecord | null;
-export type ReleaseKind = "withdraw" | "seize_to_keeper" | "seize_to_insurance";
-export type TransferStatus = "in_flight" | "stuck";
-export interface TransferRecord {
-  account_id: number;
-  amount: Uint128;
-  channel_id: string;
-  counterparty_addr: string;
-  denom: string;
-  error?: string | null;
-  keeper?: Addr | null;
-  keeper_payment: Uint128;
-  kind?: ReleaseKind | null;
-  status: TransferStatus;
-  timeout: Timestamp;
-  transfer_id: number;
-}
-export type ArrayOfTransferRecord = TransferRecord[];

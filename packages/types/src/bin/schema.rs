@@ -46,6 +46,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         contract_api!("bulwark-circuit-breaker", circuit_breaker),
     )?;
     write(&dir, "bulwark-vault", contract_api!("bulwark-vault", vault))?;
+    write(
+        &dir,
+        "bulwark-gateway",
+        contract_api!("bulwark-gateway", gateway),
+    )?;
     write(&dir, "bulwark-perps", contract_api!("bulwark-perps", perps))?;
     write(
         &dir,

@@ -10,6 +10,7 @@ mod ibc_common;
 use cosmwasm_std::Uint128;
 use proptest::prelude::*;
 
+use bulwark_types::gateway::{ExecuteMsg as GwExecuteMsg, QueryMsg as GwQueryMsg};
 use bulwark_types::ibc::{RemotePosition, TransferRecord, TransferStatus};
 use bulwark_types::vault::{ExecuteMsg, QueryMsg};
 use ibc_common::*;
@@ -141,12 +142,12 @@ proptest! {
                 Op::Claim { who } => {
                     let addr = net.sat.addr(NAMES[who as usize]);
                     // nothing to claim is a typed error; either way the ledger stays whole
-                    let _ = net.sat.exec(&addr, ExecuteMsg::ClaimRefund { denom: ATOM.into() }, &[]);
+                    let _ = net.sat.exec_gw(&addr, GwExecuteMsg::ClaimRefund { denom: ATOM.into() }, &[]);
                 }
             }
             net.assert_invariants();
             for id in accounts {
-                let lock: bulwark_types::ibc::SatelliteLock = net.sat.query(QueryMsg::SatelliteLock {
+                let lock: bulwark_types::ibc::SatelliteLock = net.sat.query_gw(GwQueryMsg::SatelliteLock {
                     channel_id: SAT_CHANNEL.into(),
                     account_id: id,
                     denom: ATOM.into(),

@@ -1,5 +1,7 @@
 //! Second security review of the IBC collateral protocol (branch review2/ibc), after the fixes
-//! of the first review (tests/ibc_review.rs).
+//! of the first review (tests/ibc_review.rs), ported to the gateway split: transfer records and
+//! their recovery are the hub gateway's; positions, health, seizures and keeper payments stay
+//! the hub vault's.
 //!
 //! Tests named `finding…` demonstrate a problem and assert the CORRECT behaviour: they fail on
 //! the reviewed code and pass once fixed. Tests named `check…` verify a fix (they pass).
@@ -15,6 +17,7 @@ use cosmwasm_std::{
     Uint128, WasmQuery,
 };
 
+use bulwark_types::gateway::ExecuteMsg as GwExecuteMsg;
 use bulwark_types::ibc::TransferRecord;
 use bulwark_types::market::{AccountRisk, ScenarioGrid, UnderlyingRisk};
 use bulwark_types::oracle::{price_record_key, PriceRecord};
@@ -51,25 +54,27 @@ fn with_exposure(net: &mut Net, id: u64, maintenance: u128, settlement: i128) {
     };
     let market = net.hub.addr("market");
     {
-        let storage = &mut net.hub.deps.storage;
-        let mut a = ACCOUNTS.load(storage, id).unwrap();
+        let mut storage = net.hub.vault_store();
+        let mut a = ACCOUNTS.load(&storage, id).unwrap();
         a.markets = vec![market];
         if settlement < 0 {
             // through `shift`, so the debt aggregate moves with the balance; the pool lent it
             let debt = -settlement;
-            let mut t = load_totals(storage, USDC).unwrap();
+            let mut t = load_totals(&storage, USDC).unwrap();
             let delta = Int128::new(settlement)
                 .checked_sub(a.settlement_balance)
                 .unwrap();
             t.shift(&mut a, delta).unwrap();
             t.pool += Uint128::new(debt as u128);
-            TOTALS.save(storage, USDC, &t).unwrap();
+            TOTALS.save(&mut storage, USDC, &t).unwrap();
         } else {
             a.settlement_balance = Int128::new(settlement);
         }
-        ACCOUNTS.save(storage, id, &a).unwrap();
+        ACCOUNTS.save(&mut storage, id, &a).unwrap();
     }
-    // the ibc_common querier (price of ATOM at 10, breaker records empty) plus the market
+    // the ibc_common querier (price of ATOM at 10, breaker records empty) plus the market (the
+    // chain answers queries of its own gateway and vault before this fallback, so a smart
+    // query reaching it is the market's)
     let env = net.hub.env.clone();
     let record = PriceRecord {
         price: Decimal256::from_str("10").unwrap(),
@@ -84,14 +89,14 @@ fn with_exposure(net: &mut Net, id: u64, maintenance: u128, settlement: i128) {
     let key = Binary::from(price_record_key(ATOM_ASSET));
     let value = to_json_binary(&record).unwrap();
     let risk = to_json_binary(&risk).unwrap();
-    net.hub.deps.querier.update_wasm(move |q| match q {
+    net.hub.set_fallback(Box::new(move |q| match q {
         WasmQuery::Raw { key: k, .. } if *k == key => {
             SystemResult::Ok(ContractResult::Ok(value.clone()))
         }
         WasmQuery::Raw { .. } => SystemResult::Ok(ContractResult::Ok(Binary::default())),
         WasmQuery::Smart { .. } => SystemResult::Ok(ContractResult::Ok(risk.clone())),
         _ => SystemResult::Ok(ContractResult::Err("unexpected query".into())),
-    });
+    }));
 }
 
 fn keeper_seize(net: &mut Net, id: u64, amount: u128, pay: u128) -> Result<(), ContractError> {
@@ -202,7 +207,7 @@ fn finding_c_recover_as_failed_at_the_timeout_races_a_lagging_counterparty_clock
     // the hub's block time reaches the timeout; the satellite's last block is 2 s behind
     net.hub.env.block.time = record.timeout;
     net.sat.env.block.time = Timestamp::from_nanos(record.timeout.nanos() - 2_000_000_000);
-    let recovered = net.hub.exec_owner(ExecuteMsg::RecoverTransfer {
+    let recovered = net.hub.exec_gw_owner(GwExecuteMsg::RecoverTransfer {
         channel_id: HUB_CHANNEL.into(),
         transfer_id: record.transfer_id,
         delivered: false,
@@ -217,9 +222,9 @@ fn finding_c_recover_as_failed_at_the_timeout_races_a_lagging_counterparty_clock
     // past the margin it is recoverable
     net.hub.env.block.time = record
         .timeout
-        .plus_seconds(bulwark_vault::remote::RECOVERY_CLOCK_MARGIN_SECS);
+        .plus_seconds(bulwark_gateway::state::RECOVERY_CLOCK_MARGIN_SECS);
     net.hub
-        .exec_owner(ExecuteMsg::RecoverTransfer {
+        .exec_gw_owner(GwExecuteMsg::RecoverTransfer {
             channel_id: HUB_CHANNEL.into(),
             transfer_id: record.transfer_id,
             delivered: false,

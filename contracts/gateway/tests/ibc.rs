@@ -1,35 +1,36 @@
-//! The IBC collateral protocol end to end: two vault instances (hub and satellite) on mock
-//! chains, packets, acks and timeouts carried by a hand relayer (`ibc_common`).
+//! The IBC collateral protocol end to end: a hub (gateway and vault) and a satellite (its
+//! gateway) on mock chains, packets, acks and timeouts carried by a hand relayer
+//! (`ibc_common`).
 
 mod ibc_common;
 
-use cosmwasm_std::testing::message_info;
 use cosmwasm_std::{
     coin, from_json, Binary, Decimal, IbcChannel, IbcChannelCloseMsg, IbcChannelOpenMsg,
-    IbcEndpoint, IbcOrder, IbcPacket, IbcPacketReceiveMsg, IbcTimeout, Int128, Timestamp, Uint128,
+    IbcEndpoint, IbcOrder, IbcPacket, IbcTimeout, Int128, Timestamp, Uint128,
 };
 
+use bulwark_gateway::ContractError as GwError;
+use bulwark_types::gateway::{ExecuteMsg as GwExecuteMsg, QueryMsg as GwQueryMsg};
 use bulwark_types::ibc::{
-    AckOk, ChannelInfo, ChannelState, CounterpartyConfig, IbcConfig, IbcRole, TransferRecord,
-    TransferStatus, VaultAck, VaultPacket, IBC_VERSION,
+    AckOk, ChannelInfo, ChannelState, CounterpartyConfig, IbcRole, TransferRecord, TransferStatus,
+    VaultAck, VaultPacket, IBC_VERSION,
 };
 use bulwark_types::vault::{ExecuteMsg, QueryMsg};
-use bulwark_vault::contract;
 use bulwark_vault::ContractError;
 use ibc_common::*;
 
 fn claimable(net: &Net, who: &str) -> Uint128 {
-    net.sat.query(QueryMsg::Claimable {
+    net.sat.query_gw(GwQueryMsg::Claimable {
         address: net.sat.addr(who).to_string(),
         denom: ATOM.into(),
     })
 }
 
 /// Storage of a vault without the replay markers (`ibc_rx`), which a refusal does write.
-fn dump_without_markers(v: &Vault) -> Vec<(Vec<u8>, Vec<u8>)> {
+fn dump_without_markers(v: &Chain) -> Vec<(Vec<u8>, Vec<u8>)> {
     v.dump()
         .into_iter()
-        .filter(|(k, _)| !k.windows(6).any(|w| w == b"ibc_rx"))
+        .filter(|(k, _)| !k.starts_with(b"\x00\x02rx"))
         .collect()
 }
 
@@ -39,79 +40,68 @@ fn dump_without_markers(v: &Vault) -> Vec<(Vec<u8>, Vec<u8>)> {
 #[test]
 fn handshake_checks_version_order_counterparty_and_uniqueness() {
     let mut net = Net::unconnected();
-    let env = net.hub.env.clone();
     let good = hub_channel();
-    let open = |net: &mut Net, msg: IbcChannelOpenMsg| {
-        contract::ibc_channel_open(net.hub.deps.as_mut(), env.clone(), msg)
-    };
+    let open = |net: &mut Net, msg: IbcChannelOpenMsg| net.hub.ibc_open(msg);
 
     // wrong version, on our side or the counterparty's
     let mut ch = good.clone();
     ch.version = "bulwark-vault-2".into();
     assert!(matches!(
         open(&mut net, IbcChannelOpenMsg::new_init(ch)),
-        Err(ContractError::InvalidIbcVersion { .. })
+        Err(GwError::InvalidIbcVersion { .. })
     ));
     assert!(matches!(
         open(
             &mut net,
             IbcChannelOpenMsg::new_try(good.clone(), "ics20-1")
         ),
-        Err(ContractError::InvalidIbcVersion { .. })
+        Err(GwError::InvalidIbcVersion { .. })
     ));
     // ordered channels are refused
     let mut ch = good.clone();
     ch.order = IbcOrder::Ordered;
     assert_eq!(
         open(&mut net, IbcChannelOpenMsg::new_init(ch)),
-        Err(ContractError::InvalidChannelOrder)
+        Err(GwError::InvalidChannelOrder)
     );
     // a connection or port the owner did not allow
     let mut ch = good.clone();
     ch.connection_id = "connection-3".into();
     assert!(matches!(
         open(&mut net, IbcChannelOpenMsg::new_init(ch)),
-        Err(ContractError::CounterpartyNotAllowed { .. })
+        Err(GwError::CounterpartyNotAllowed { .. })
     ));
     let mut ch = good.clone();
     ch.counterparty_endpoint.port_id = "wasm.other".into();
     assert!(matches!(
         open(&mut net, IbcChannelOpenMsg::new_init(ch)),
-        Err(ContractError::CounterpartyNotAllowed { .. })
+        Err(GwError::CounterpartyNotAllowed { .. })
     ));
     // only the satellite initiates (review finding 9): a valid OpenInit is refused here
     assert_eq!(
         open(&mut net, IbcChannelOpenMsg::new_init(good.clone())),
-        Err(ContractError::WrongIbcRole {
+        Err(GwError::WrongIbcRole {
             expected: IbcRole::Satellite
         })
     );
     // OpenInit (satellite) proposes our version, also when the relayer left it empty
-    let sat_env = net.sat.env.clone();
-    let res = contract::ibc_channel_open(
-        net.sat.deps.as_mut(),
-        sat_env.clone(),
-        IbcChannelOpenMsg::new_init(sat_channel()),
-    )
-    .unwrap();
+    let res = net
+        .sat
+        .ibc_open(IbcChannelOpenMsg::new_init(sat_channel()))
+        .unwrap();
     assert_eq!(res.unwrap().version, IBC_VERSION);
     let mut sat_ch = sat_channel();
     sat_ch.version = String::new();
-    let res = contract::ibc_channel_open(
-        net.sat.deps.as_mut(),
-        sat_env.clone(),
-        IbcChannelOpenMsg::new_init(sat_ch),
-    )
-    .unwrap();
+    let res = net
+        .sat
+        .ibc_open(IbcChannelOpenMsg::new_init(sat_ch))
+        .unwrap();
     assert_eq!(res.unwrap().version, IBC_VERSION);
     // and the satellite does not answer one (OpenTry)
     assert_eq!(
-        contract::ibc_channel_open(
-            net.sat.deps.as_mut(),
-            sat_env,
-            IbcChannelOpenMsg::new_try(sat_channel(), IBC_VERSION),
-        ),
-        Err(ContractError::WrongIbcRole {
+        net.sat
+            .ibc_open(IbcChannelOpenMsg::new_try(sat_channel(), IBC_VERSION)),
+        Err(GwError::WrongIbcRole {
             expected: IbcRole::Hub
         })
     );
@@ -123,19 +113,19 @@ fn handshake_checks_version_order_counterparty_and_uniqueness() {
             &mut net,
             IbcChannelOpenMsg::new_try(ch.clone(), IBC_VERSION)
         ),
-        Err(ContractError::InvalidIbcVersion { .. })
+        Err(GwError::InvalidIbcVersion { .. })
     ));
     assert!(matches!(
-        contract::ibc_channel_connect(
-            net.hub.deps.as_mut(),
-            env.clone(),
-            cosmwasm_std::IbcChannelConnectMsg::new_ack(good.clone(), "bulwark-vault-0"),
-        ),
-        Err(ContractError::InvalidIbcVersion { .. })
+        net.hub
+            .ibc_connect(cosmwasm_std::IbcChannelConnectMsg::new_ack(
+                good.clone(),
+                "bulwark-vault-0"
+            )),
+        Err(GwError::InvalidIbcVersion { .. })
     ));
 
     net.handshake().unwrap();
-    let channels: Vec<ChannelInfo> = net.hub.query(QueryMsg::IbcChannels {
+    let channels: Vec<ChannelInfo> = net.hub.query_gw(GwQueryMsg::Channels {
         start_after: None,
         limit: None,
     });
@@ -146,11 +136,11 @@ fn handshake_checks_version_order_counterparty_and_uniqueness() {
     // one channel per counterparty: a second channel with the same (connection, port) fails
     let second = IbcChannel::new(
         IbcEndpoint {
-            port_id: HUB_PORT.into(),
+            port_id: hub_port(),
             channel_id: "channel-1".into(),
         },
         IbcEndpoint {
-            port_id: SAT_PORT.into(),
+            port_id: sat_port(),
             channel_id: "channel-10".into(),
         },
         IbcOrder::Unordered,
@@ -159,33 +149,38 @@ fn handshake_checks_version_order_counterparty_and_uniqueness() {
     );
     assert_eq!(
         open(&mut net, IbcChannelOpenMsg::new_init(second)),
-        Err(ContractError::ChannelExists {
+        Err(GwError::ChannelExists {
             channel_id: HUB_CHANNEL.into()
         })
     );
     // the counterparty cannot be removed while its channel is open
     assert!(matches!(
-        net.hub.exec_owner(ExecuteMsg::RemoveCounterparty {
+        net.hub.exec_gw_owner(GwExecuteMsg::RemoveCounterparty {
             connection_id: HUB_CONNECTION.into(),
-            port_id: SAT_PORT.into(),
+            port_id: sat_port(),
         }),
-        Err(ContractError::ChannelExists { .. })
+        Err(GwError::ChannelExists { .. })
     ));
-    // the role is fixed
-    assert_eq!(
-        net.hub.exec_owner(ExecuteMsg::SetIbcConfig(IbcConfig {
-            role: IbcRole::Satellite,
-            packet_timeout_secs: 600,
-        })),
-        Err(ContractError::IbcRoleFixed)
-    );
+    // the role is fixed at instantiation: a hub gateway takes no satellite deposit
+    let someone = net.hub.addr("someone");
+    assert!(matches!(
+        net.hub.exec_gw(
+            &someone,
+            GwExecuteMsg::RemoteDeposit {
+                channel_id: HUB_CHANNEL.into(),
+                account_id: 1,
+            },
+            &[coin(1, ATOM)],
+        ),
+        Err(GwError::WrongIbcRole { .. })
+    ));
     // only the owner configures
     let mallory = net.hub.addr("mallory");
     assert!(net
         .hub
-        .exec(
+        .exec_gw(
             &mallory,
-            ExecuteMsg::AllowCounterparty(CounterpartyConfig {
+            GwExecuteMsg::AllowCounterparty(CounterpartyConfig {
                 connection_id: "connection-9".into(),
                 port_id: "wasm.evil".into(),
                 remote_haircut: Decimal::zero(),
@@ -199,18 +194,14 @@ fn handshake_checks_version_order_counterparty_and_uniqueness() {
 #[test]
 fn a_relayer_cannot_close_our_side_but_the_owner_can() {
     let mut net = Net::new();
-    let env = net.hub.env.clone();
     assert!(matches!(
-        contract::ibc_channel_close(
-            net.hub.deps.as_mut(),
-            env.clone(),
-            IbcChannelCloseMsg::new_init(hub_channel()),
-        ),
-        Err(ContractError::CloseNotAllowed { .. })
+        net.hub
+            .ibc_close(IbcChannelCloseMsg::new_init(hub_channel())),
+        Err(GwError::CloseNotAllowed { .. })
     ));
     let msgs = net
         .hub
-        .exec_owner(ExecuteMsg::CloseChannel {
+        .exec_gw_owner(GwExecuteMsg::CloseChannel {
             channel_id: HUB_CHANNEL.into(),
         })
         .unwrap();
@@ -220,13 +211,10 @@ fn a_relayer_cannot_close_our_side_but_the_owner_can() {
             channel_id: HUB_CHANNEL.into()
         }]
     );
-    contract::ibc_channel_close(
-        net.hub.deps.as_mut(),
-        env,
-        IbcChannelCloseMsg::new_init(hub_channel()),
-    )
-    .unwrap();
-    let channels: Vec<ChannelInfo> = net.hub.query(QueryMsg::IbcChannels {
+    net.hub
+        .ibc_close(IbcChannelCloseMsg::new_init(hub_channel()))
+        .unwrap();
+    let channels: Vec<ChannelInfo> = net.hub.query_gw(GwQueryMsg::Channels {
         start_after: None,
         limit: None,
     });
@@ -235,12 +223,9 @@ fn a_relayer_cannot_close_our_side_but_the_owner_can() {
     // initiates, the hub answers with OpenTry)
     let mut ch = hub_channel();
     ch.endpoint.channel_id = "channel-1".into();
-    contract::ibc_channel_open(
-        net.hub.deps.as_mut(),
-        net.hub.env.clone(),
-        IbcChannelOpenMsg::new_try(ch, IBC_VERSION),
-    )
-    .unwrap();
+    net.hub
+        .ibc_open(IbcChannelOpenMsg::new_try(ch, IBC_VERSION))
+        .unwrap();
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -296,22 +281,22 @@ fn refused_deposit_writes_nothing_and_is_refunded_through_the_error_ack() {
 
     let mallory = net.sat.addr("mallory");
     net.sat
-        .exec(
+        .exec_gw(
             &mallory,
-            ExecuteMsg::ClaimRefund { denom: ATOM.into() },
+            GwExecuteMsg::ClaimRefund { denom: ATOM.into() },
             &[],
         )
         .unwrap();
     assert_eq!(claimable(&net, "mallory"), Uint128::zero());
-    assert!(net.sat.bank.get(ATOM).unwrap().is_zero());
+    assert!(net.sat.balance(&net.sat.gateway_addr, ATOM).is_zero());
     net.sat.assert_conserved();
     assert_eq!(
-        net.sat.exec(
+        net.sat.exec_gw(
             &mallory,
-            ExecuteMsg::ClaimRefund { denom: ATOM.into() },
+            GwExecuteMsg::ClaimRefund { denom: ATOM.into() },
             &[]
         ),
-        Err(ContractError::NothingToClaim)
+        Err(GwError::NothingToClaim)
     );
 }
 
@@ -370,7 +355,10 @@ fn withdrawal_is_debited_first_and_finalized_on_ack() {
         other => panic!("expected the outflow report first, got {other:?}"),
     }
     assert_eq!(lock(&net, id).locked, Uint128::new(6_000_000));
-    assert_eq!(net.sat.bank[ATOM], Uint128::new(6_000_000));
+    assert_eq!(
+        net.sat.balance(&net.sat.gateway_addr, ATOM),
+        Uint128::new(6_000_000)
+    );
     net.assert_invariants();
     net.relay_ack(0);
     assert_eq!(positions(&net, id)[0].pending_out, Uint128::zero());
@@ -501,21 +489,15 @@ fn a_packet_from_an_unknown_channel_is_refused_without_writes() {
             channel_id: "channel-66".into(),
         },
         IbcEndpoint {
-            port_id: HUB_PORT.into(),
+            port_id: hub_port(),
             channel_id: "channel-77".into(),
         },
         1,
         IbcTimeout::with_timestamp(Timestamp::from_seconds(4_000_000_000)),
     );
     let before = net.hub.dump();
-    let res = contract::ibc_packet_receive(
-        net.hub.deps.as_mut(),
-        net.hub.env.clone(),
-        IbcPacketReceiveMsg::new(packet, cosmwasm_std::Addr::unchecked("relayer")),
-    )
-    .unwrap();
-    let ack = res.acknowledgement.unwrap();
-    assert!(ack_error(&ack).unwrap().contains("unknown channel"));
+    let (ack_bytes, _) = net.hub.receive(packet);
+    assert!(ack_error(&ack_bytes).unwrap().contains("unknown channel"));
     assert_eq!(net.hub.dump(), before);
 
     // garbage on our own channel: an error ack, nothing written
@@ -526,13 +508,8 @@ fn a_packet_from_an_unknown_channel_is_refused_without_writes() {
         9,
         IbcTimeout::with_timestamp(Timestamp::from_seconds(4_000_000_000)),
     );
-    let res = contract::ibc_packet_receive(
-        net.hub.deps.as_mut(),
-        net.hub.env.clone(),
-        IbcPacketReceiveMsg::new(garbage, cosmwasm_std::Addr::unchecked("relayer")),
-    )
-    .unwrap();
-    assert!(ack_error(&res.acknowledgement.unwrap()).is_some());
+    let (ack_bytes, _) = net.hub.receive(garbage);
+    assert!(ack_error(&ack_bytes).is_some());
     assert_eq!(net.hub.dump(), before);
 
     // a packet of the wrong direction (a release sent to the hub) is refused
@@ -565,7 +542,7 @@ fn an_unreadable_ack_becomes_stuck_state_and_the_owner_recovers_it() {
     let (dir, packet, _) = net.acks.remove(0);
     // the ack handler does not fail on garbage; it records the transfer as stuck
     net.ack_to_sender(dir, packet, Binary::from(b"not json".to_vec()));
-    let rec: Option<TransferRecord> = net.sat.query(QueryMsg::Transfer {
+    let rec: Option<TransferRecord> = net.sat.query_gw(GwQueryMsg::Transfer {
         channel_id: SAT_CHANNEL.into(),
         transfer_id: 1,
     });
@@ -575,13 +552,13 @@ fn an_unreadable_ack_becomes_stuck_state_and_the_owner_recovers_it() {
     net.assert_invariants();
     // an in-flight transfer on an open channel cannot be recovered; a stuck one can. The
     // owner reads the hub's `Received` to learn the outcome.
-    let received: Option<bool> = net.hub.query(QueryMsg::Received {
+    let received: Option<bool> = net.hub.query_gw(GwQueryMsg::Received {
         channel_id: HUB_CHANNEL.into(),
         transfer_id: 1,
     });
     assert_eq!(received, Some(true));
     net.sat
-        .exec_owner(ExecuteMsg::RecoverTransfer {
+        .exec_gw_owner(GwExecuteMsg::RecoverTransfer {
             channel_id: SAT_CHANNEL.into(),
             transfer_id: 1,
             delivered: true,
@@ -591,12 +568,12 @@ fn an_unreadable_ack_becomes_stuck_state_and_the_owner_recovers_it() {
 
     net.sat_deposit("alice", id, 1_000_000).unwrap();
     assert!(matches!(
-        net.sat.exec_owner(ExecuteMsg::RecoverTransfer {
+        net.sat.exec_gw_owner(GwExecuteMsg::RecoverTransfer {
             channel_id: SAT_CHANNEL.into(),
             transfer_id: 2,
             delivered: false,
         }),
-        Err(ContractError::TransferNotRecoverable { .. })
+        Err(GwError::TransferNotRecoverable { .. })
     ));
     net.flush();
     net.assert_agree(&[id]);
@@ -625,7 +602,7 @@ fn a_channel_closed_mid_flight_freezes_and_the_owner_recovers() {
     ));
     assert!(matches!(
         net.sat_deposit("alice", id, 1),
-        Err(ContractError::ChannelClosed { .. })
+        Err(GwError::ChannelClosed { .. })
     ));
 
     // the relayer times the unreceived packets out on close
@@ -635,13 +612,13 @@ fn a_channel_closed_mid_flight_freezes_and_the_owner_recovers() {
     // the received deposit's ack can no longer be relayed: the owner resolves it with the
     // hub's answer, then releases the locks to their owner on the satellite
     net.acks.clear();
-    let received: Option<bool> = net.hub.query(QueryMsg::Received {
+    let received: Option<bool> = net.hub.query_gw(GwQueryMsg::Received {
         channel_id: HUB_CHANNEL.into(),
         transfer_id: 2,
     });
     assert_eq!(received, Some(true));
     net.sat
-        .exec_owner(ExecuteMsg::RecoverTransfer {
+        .exec_gw_owner(GwExecuteMsg::RecoverTransfer {
             channel_id: SAT_CHANNEL.into(),
             transfer_id: 2,
             delivered: true,
@@ -658,9 +635,9 @@ fn a_channel_closed_mid_flight_freezes_and_the_owner_recovers() {
     let mallory = net.sat.addr("mallory");
     assert!(net
         .sat
-        .exec(
+        .exec_gw(
             &mallory,
-            ExecuteMsg::RecoverLock {
+            GwExecuteMsg::RecoverLock {
                 channel_id: SAT_CHANNEL.into(),
                 account_id: id,
                 denom: ATOM.into(),
@@ -669,36 +646,33 @@ fn a_channel_closed_mid_flight_freezes_and_the_owner_recovers() {
             &[],
         )
         .is_err());
-    let res = contract::execute(
-        net.sat.deps.as_mut(),
-        net.sat.env.clone(),
-        message_info(&net.sat.owner.clone(), &[]),
-        ExecuteMsg::RecoverLock {
+    let alice_before = net.sat.balance(&alice_sat, ATOM);
+    net.sat
+        .exec_gw_owner(GwExecuteMsg::RecoverLock {
             channel_id: SAT_CHANNEL.into(),
             account_id: id,
             denom: ATOM.into(),
             recipient: None,
-        },
-    )
-    .unwrap();
+        })
+        .unwrap();
+    // the lock's 11 ATOM went to its recorded owner; the 2 ATOM refunds stay claimable
     assert_eq!(
-        res.messages[0].msg,
-        cosmwasm_std::BankMsg::Send {
-            to_address: alice_sat.to_string(),
-            amount: vec![coin(11_000_000, ATOM)],
-        }
-        .into()
+        net.sat.balance(&alice_sat, ATOM),
+        alice_before + Uint128::new(11_000_000)
     );
-    net.sat.bank.insert(ATOM.into(), Uint128::new(2_000_000));
+    assert_eq!(
+        net.sat.balance(&net.sat.gateway_addr, ATOM),
+        Uint128::new(2_000_000)
+    );
     net.sat.assert_conserved();
     net.sat
-        .exec(
+        .exec_gw(
             &alice_sat,
-            ExecuteMsg::ClaimRefund { denom: ATOM.into() },
+            GwExecuteMsg::ClaimRefund { denom: ATOM.into() },
             &[],
         )
         .unwrap();
-    assert!(net.sat.bank[ATOM].is_zero());
+    assert!(net.sat.balance(&net.sat.gateway_addr, ATOM).is_zero());
     net.sat.assert_conserved();
 }
 
@@ -797,7 +771,10 @@ fn an_insolvent_account_s_remote_collateral_goes_to_the_remote_insurance_fund() 
         Err(ContractError::RemoteCollateralFirst { account_id: id })
     );
     assert!(is_ok_ack(&net.deliver(0)));
-    assert_eq!(net.sat.bank[ATOM], Uint128::zero());
+    assert_eq!(
+        net.sat.balance(&net.sat.gateway_addr, ATOM),
+        Uint128::zero()
+    );
     net.relay_ack(0);
     assert!(positions(&net, id).is_empty());
     net.assert_agree(&[id]);
@@ -815,25 +792,29 @@ fn an_insolvent_account_s_remote_collateral_goes_to_the_remote_insurance_fund() 
 fn remote_withdrawal_reports_its_outflow_per_channel() {
     let (mut net, id) = funded();
     let alice = net.hub.addr("alice");
-    let res = contract::execute(
-        net.hub.deps.as_mut(),
-        net.hub.env.clone(),
-        message_info(&alice, &[]),
-        ExecuteMsg::WithdrawRemote {
-            account_id: id,
-            channel_id: HUB_CHANNEL.into(),
-            denom: ATOM.into(),
-            amount: Uint128::new(1_000_000),
-            recipient: net.sat.addr("alice").to_string(),
-        },
-    )
-    .unwrap();
-    let report = match &res.messages[0].msg {
-        cosmwasm_std::CosmosMsg::Wasm(cosmwasm_std::WasmMsg::Execute { msg, .. }) => {
-            from_json::<bulwark_types::circuit_breaker::ExecuteMsg>(msg).unwrap()
-        }
-        other => panic!("expected the outflow report first, got {other:?}"),
-    };
+    let sent = net
+        .hub
+        .exec(
+            &alice,
+            ExecuteMsg::WithdrawRemote {
+                account_id: id,
+                channel_id: HUB_CHANNEL.into(),
+                denom: ATOM.into(),
+                amount: Uint128::new(1_000_000),
+                recipient: net.sat.addr("alice").to_string(),
+            },
+            &[],
+        )
+        .unwrap();
+    // the vault's outflow report went to the breaker, the release packet out of the gateway
+    let (breaker, msg) = net
+        .hub
+        .foreign_calls
+        .last()
+        .expect("an outflow report")
+        .clone();
+    assert_eq!(breaker, net.hub.addr("breaker").to_string());
+    let report = from_json::<bulwark_types::circuit_breaker::ExecuteMsg>(&msg).unwrap();
     assert_eq!(
         report,
         bulwark_types::circuit_breaker::ExecuteMsg::ReportOutflow {
@@ -844,8 +825,8 @@ fn remote_withdrawal_reports_its_outflow_per_channel() {
         }
     );
     assert!(matches!(
-        res.messages[1].msg,
-        cosmwasm_std::CosmosMsg::Ibc(cosmwasm_std::IbcMsg::SendPacket { .. })
+        sent.as_slice(),
+        [cosmwasm_std::IbcMsg::SendPacket { .. }]
     ));
 }
 
@@ -955,7 +936,7 @@ fn breakers_on_both_sides_guard_remote_withdrawals_but_not_seizures() {
     net.sat.block(&[ActionClass::Deposit]);
     assert_eq!(
         net.sat_deposit("alice", id, 1),
-        Err(ContractError::ActionBlocked {
+        Err(GwError::ActionBlocked {
             action: ActionClass::Deposit
         })
     );

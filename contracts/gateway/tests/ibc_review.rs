@@ -1,4 +1,6 @@
-//! Security review of the IBC collateral protocol (branch review/ibc).
+//! Security review of the IBC collateral protocol (branch review/ibc), ported to the gateway
+//! split: the channel, transfer records, replay markers and satellite locks are the
+//! gateways'; accounts, positions, health and keeper refunds stay the hub vault's.
 //!
 //! Every test here names a finding of the review. Tests that demonstrate a bug assert the
 //! CORRECT behaviour: they fail on the reviewed code and pass once the finding is fixed.
@@ -8,12 +10,12 @@
 
 mod ibc_common;
 
-use cosmwasm_std::testing::message_info;
 use cosmwasm_std::{coin, Decimal, IbcChannelCloseMsg, Int128, Uint128};
 
+use bulwark_gateway::ContractError as GatewayError;
+use bulwark_types::gateway::{ExecuteMsg as GwExecuteMsg, QueryMsg as GwQueryMsg};
 use bulwark_types::ibc::RemoteCollateralConfig;
 use bulwark_types::vault::{ExecuteMsg, QueryMsg};
-use bulwark_vault::contract;
 use bulwark_vault::ContractError;
 use ibc_common::*;
 
@@ -22,20 +24,49 @@ use ibc_common::*;
 fn sat_closes_its_end(net: &mut Net) -> bool {
     if net
         .sat
-        .exec_owner(ExecuteMsg::CloseChannel {
+        .exec_gw_owner(GwExecuteMsg::CloseChannel {
             channel_id: SAT_CHANNEL.into(),
         })
         .is_err()
     {
         return false;
     }
-    contract::ibc_channel_close(
-        net.sat.deps.as_mut(),
-        net.sat.env.clone(),
-        IbcChannelCloseMsg::new_init(net.sat.channel.clone()),
-    )
-    .unwrap();
+    let ch = net.sat.channel.clone();
+    net.sat.ibc_close(IbcChannelCloseMsg::new_init(ch)).unwrap();
     true
+}
+
+/// The satellite gateway's owner pays out the lock of a hub account (`RecoverLock`).
+fn sat_recover_lock(
+    net: &mut Net,
+    channel_id: &str,
+    account_id: u64,
+    recipient: Option<String>,
+) -> Result<(), GatewayError> {
+    net.sat
+        .exec_gw_owner(GwExecuteMsg::RecoverLock {
+            channel_id: channel_id.into(),
+            account_id,
+            denom: ATOM.into(),
+            recipient,
+        })
+        .map(|_| ())
+}
+
+/// The satellite gateway's answer about a hub transfer (`Received`).
+fn sat_received(net: &Net, transfer_id: u64) -> Option<bool> {
+    net.sat.query_gw(GwQueryMsg::Received {
+        channel_id: SAT_CHANNEL.into(),
+        transfer_id,
+    })
+}
+
+/// A keeper's settlement refund claimable at the hub vault (failed seizures).
+fn keeper_refund(net: &Net, keeper: &cosmwasm_std::Addr) -> Uint128 {
+    net.hub.query(QueryMsg::Claimable {
+        address: keeper.to_string(),
+        denom: USDC.into(),
+    })
 }
 
 // -------------------------------------------------------------------------------------------
@@ -66,25 +97,19 @@ fn finding1_recover_transfer_on_one_sided_close_double_pays_a_keeper() {
     // the DAO closes the channel on the hub; the satellite's end is still open
     hub_closes_its_end(&mut net);
     // documented procedure: read the counterparty's answer; None = "never received"
-    let received: Option<bool> = net.sat.query(QueryMsg::Received {
-        channel_id: SAT_CHANNEL.into(),
-        transfer_id,
-    });
-    assert_eq!(received, None);
-    let recovered = net.hub.exec_owner(ExecuteMsg::RecoverTransfer {
+    assert_eq!(sat_received(&net, transfer_id), None);
+    let recovered = net.hub.exec_gw_owner(GwExecuteMsg::RecoverTransfer {
         channel_id: HUB_CHANNEL.into(),
         transfer_id,
         delivered: false,
     });
 
     // the release is still deliverable: the satellite's end is open and it has not timed out
-    let sat_atom_before = net.sat.bank[ATOM];
+    let sat_gateway = net.sat.gateway_addr.clone();
+    let sat_atom_before = net.sat.balance(&sat_gateway, ATOM);
     let ack = net.deliver(0);
-    let keeper_got_atom = is_ok_ack(&ack) && net.sat.bank[ATOM] < sat_atom_before;
-    let refund: Uint128 = net.hub.query(QueryMsg::Claimable {
-        address: keeper.to_string(),
-        denom: USDC.into(),
-    });
+    let keeper_got_atom = is_ok_ack(&ack) && net.sat.balance(&sat_gateway, ATOM) < sat_atom_before;
+    let refund = keeper_refund(&net, &keeper);
     // CORRECT: the keeper never ends with both the collateral and its payment back
     assert!(
         !(keeper_got_atom && !refund.is_zero()),
@@ -112,18 +137,7 @@ fn finding2_recover_lock_after_own_close_is_double_counted_at_the_hub() {
     if !sat_closes_its_end(&mut net) {
         return; // fixed: the satellite cannot close, so its closed channels are the hub's
     }
-    let owner = net.sat.owner.clone();
-    let recovered = contract::execute(
-        net.sat.deps.as_mut(),
-        net.sat.env.clone(),
-        message_info(&owner, &[]),
-        ExecuteMsg::RecoverLock {
-            channel_id: SAT_CHANNEL.into(),
-            account_id: id,
-            denom: ATOM.into(),
-            recipient: None,
-        },
-    );
+    let recovered = sat_recover_lock(&mut net, SAT_CHANNEL, id, None);
     let paid_out = recovered.is_ok() && lock(&net, id).locked.is_zero();
     let hub_value = health(&net, id).collateral_value;
     // CORRECT: coins paid back on the satellite are not margin at the hub any more
@@ -209,11 +223,7 @@ fn finding4_a_refundable_seizure_depresses_health_at_no_cost() {
     let ack = net.deliver(0);
     assert!(ack_error(&ack).is_some());
     net.relay_ack(0);
-    let refund: Uint128 = net.hub.query(QueryMsg::Claimable {
-        address: keeper.to_string(),
-        denom: USDC.into(),
-    });
-    assert_eq!(refund, Uint128::new(99_000_001));
+    assert_eq!(keeper_refund(&net, &keeper), Uint128::new(99_000_001));
     assert_eq!(health(&net, id).equity, before);
     // CORRECT: a seizure in flight (with the keeper's payment in escrow) does not lower the
     // equity health sees
@@ -241,31 +251,18 @@ fn finding5_frozen_positions_are_never_cleared_and_exhaust_the_slots() {
     // returned to her on the satellite by the owner's recovery
     for k in 1..=4u32 {
         net.close_confirm_both();
-        let owner = net.sat.owner.clone();
         let sat_ch = net.sat.channel.endpoint.channel_id.clone();
-        contract::execute(
-            net.sat.deps.as_mut(),
-            net.sat.env.clone(),
-            message_info(&owner, &[]),
-            ExecuteMsg::RecoverLock {
-                channel_id: sat_ch,
-                account_id: id,
-                denom: ATOM.into(),
-                recipient: None,
-            },
-        )
-        .unwrap();
+        sat_recover_lock(&mut net, &sat_ch, id, None).unwrap();
         // the hub's owner drops the frozen position once the lock was recovered
         let old_hub_ch = net.hub.channel.endpoint.channel_id.clone();
         net.hub
-            .exec_owner(ExecuteMsg::RecoverLock {
+            .exec_owner(ExecuteMsg::DropRemotePosition {
                 channel_id: old_hub_ch,
                 account_id: id,
                 denom: ATOM.into(),
-                recipient: None,
             })
             .unwrap();
-        // a new channel between the same two vaults
+        // a new channel between the same two gateways
         let hub_ch = format!("channel-{k}");
         let sat_ch = format!("channel-{}", 9 + k);
         net.hub.channel.endpoint.channel_id = hub_ch.clone();
@@ -289,9 +286,9 @@ fn finding5_frozen_positions_are_never_cleared_and_exhaust_the_slots() {
         let who = net.sat.addr("alice");
         let msgs = net
             .sat
-            .exec(
+            .exec_gw(
                 &who,
-                ExecuteMsg::RemoteDeposit {
+                GwExecuteMsg::RemoteDeposit {
                     channel_id: sat_ch.clone(),
                     account_id: id,
                 },
@@ -360,7 +357,7 @@ fn sound_late_ack_and_timeout_after_resolution_are_ignored() {
     let (_, packet) = net.in_flight[0].clone();
     let ack = net.deliver(0);
     net.relay_ack(0);
-    // a second ack and a timeout of the same packet change nothing
+    // a second ack and a timeout of the same packet change nothing (gateway and vault)
     let before = net.hub.dump();
     net.ack_to_sender(Dir::ToSat, packet.clone(), ack);
     net.in_flight.push((Dir::ToSat, packet.clone()));
@@ -412,13 +409,9 @@ fn finding7_escrowed_keeper_payment_reaches_the_debtor_after_the_debt_was_social
     // the debt (100 USDC) is socialized in full: nothing on an open channel any more
     let liquidated = net.hub_exec(&keeper, ExecuteMsg::Liquidate { account_id: id }, &[]);
     // the DAO resolves the transfer with the satellite's answer (received and applied)
-    let received: Option<bool> = net.sat.query(QueryMsg::Received {
-        channel_id: SAT_CHANNEL.into(),
-        transfer_id,
-    });
-    assert_eq!(received, Some(true));
+    assert_eq!(sat_received(&net, transfer_id), Some(true));
     net.hub
-        .exec_owner(ExecuteMsg::RecoverTransfer {
+        .exec_gw_owner(GwExecuteMsg::RecoverTransfer {
             channel_id: HUB_CHANNEL.into(),
             transfer_id,
             delivered: true,
@@ -440,7 +433,7 @@ fn finding7_escrowed_keeper_payment_reaches_the_debtor_after_the_debt_was_social
 // FINDING 8 (low): the deposit cap is documented per chain (per (connection, remote denom):
 // RemoteCollateralConfig::deposit_cap, docs/ibc.md "Caps") but enforced per (channel, denom)
 // (remote.rs plan_receive reads REMOTE_TOTALS by channel). With two allowed counterparty
-// ports on one connection (e.g. a satellite vault migrated to a new address while the old
+// ports on one connection (e.g. a satellite gateway migrated to a new address while the old
 // one is still allowed), both channels are open at once and the hub credits up to 2 × cap of
 // the same chain's denom, all counted in health.
 // Correct: sum credited + pending_out over every OPEN channel of the connection (≤ 16), or
@@ -451,7 +444,7 @@ fn finding8_deposit_cap_is_per_channel_not_per_chain() {
     use bulwark_types::ibc::{CounterpartyConfig, VaultPacket, IBC_VERSION};
     use cosmwasm_std::{
         to_json_binary, IbcChannel, IbcChannelConnectMsg, IbcChannelOpenMsg, IbcEndpoint, IbcOrder,
-        IbcPacket, IbcPacketReceiveMsg, IbcTimeout,
+        IbcPacket, IbcTimeout,
     };
     let (mut net, id) = funded();
     // cap 10 ATOM for connection-0: reached by alice's deposit over channel-0
@@ -467,7 +460,7 @@ fn finding8_deposit_cap_is_per_channel_not_per_chain() {
         .unwrap();
     // a second satellite port on the same connection (same chain)
     net.hub
-        .exec_owner(ExecuteMsg::AllowCounterparty(CounterpartyConfig {
+        .exec_gw_owner(GwExecuteMsg::AllowCounterparty(CounterpartyConfig {
             connection_id: HUB_CONNECTION.into(),
             port_id: "wasm.sat2".into(),
             remote_haircut: Decimal::percent(10),
@@ -476,7 +469,7 @@ fn finding8_deposit_cap_is_per_channel_not_per_chain() {
         .unwrap();
     let ch = IbcChannel::new(
         IbcEndpoint {
-            port_id: HUB_PORT.into(),
+            port_id: hub_port(),
             channel_id: "channel-1".into(),
         },
         IbcEndpoint {
@@ -487,18 +480,12 @@ fn finding8_deposit_cap_is_per_channel_not_per_chain() {
         IBC_VERSION,
         HUB_CONNECTION,
     );
-    contract::ibc_channel_open(
-        net.hub.deps.as_mut(),
-        net.hub.env.clone(),
-        IbcChannelOpenMsg::new_try(ch.clone(), IBC_VERSION),
-    )
-    .unwrap();
-    contract::ibc_channel_connect(
-        net.hub.deps.as_mut(),
-        net.hub.env.clone(),
-        IbcChannelConnectMsg::new_confirm(ch.clone()),
-    )
-    .unwrap();
+    net.hub
+        .ibc_open(IbcChannelOpenMsg::new_try(ch.clone(), IBC_VERSION))
+        .unwrap();
+    net.hub
+        .ibc_connect(IbcChannelConnectMsg::new_confirm(ch.clone()))
+        .unwrap();
     let alice = net.hub.addr("alice");
     let alice_remote = net.sat.addr("alice").to_string();
     net.hub
@@ -527,13 +514,7 @@ fn finding8_deposit_cap_is_per_channel_not_per_chain() {
         1,
         IbcTimeout::with_timestamp(net.hub.env.block.time.plus_seconds(600)),
     );
-    let res = contract::ibc_packet_receive(
-        net.hub.deps.as_mut(),
-        net.hub.env.clone(),
-        IbcPacketReceiveMsg::new(packet, cosmwasm_std::Addr::unchecked("relayer")),
-    )
-    .unwrap();
-    let ack = res.acknowledgement.unwrap();
+    let (ack, _) = net.hub.receive(packet);
     // CORRECT: the chain's cap (10 ATOM, already reached) refuses the second 10 ATOM
     assert!(
         !is_ok_ack(&ack),
@@ -548,7 +529,7 @@ fn finding8_deposit_cap_is_per_channel_not_per_chain() {
 // runs again at connect, so when the hub initiated one handshake and the satellite another
 // (anyone may submit ChanOpenInit; the callbacks only check the allow-list), each side's
 // OpenAck succeeds first and each side's OpenConfirm then fails with ChannelExists. Both
-// vaults now point OPEN_CHANNEL_OF at a channel the counterparty holds in TRYOPEN: every
+// gateways now point OPEN_CHANNEL_OF at a channel the counterparty holds in TRYOPEN: every
 // deposit and withdrawal times out, and no new channel can open until the DAO closes both.
 // A griefer can repeat it after every repair.
 // Correct: only one role initiates (e.g. the hub refuses OpenInit, the satellite refuses
@@ -570,59 +551,40 @@ fn finding9_crossing_handshakes_leave_no_usable_channel() {
     // H2 initiated by the hub: hub channel-1 ↔ sat channel-10
     let h2_hub = with_ids(hub_channel(), "channel-1", "channel-10");
     let h2_sat = with_ids(sat_channel(), "channel-10", "channel-1");
-    let (he, se) = (net.hub.env.clone(), net.sat.env.clone());
-    contract::ibc_channel_open(
-        net.sat.deps.as_mut(),
-        se.clone(),
-        IbcChannelOpenMsg::new_init(h1_sat.clone()),
-    )
-    .unwrap();
-    if contract::ibc_channel_open(
-        net.hub.deps.as_mut(),
-        he.clone(),
-        IbcChannelOpenMsg::new_init(h2_hub.clone()),
-    )
-    .is_err()
+    net.sat
+        .ibc_open(IbcChannelOpenMsg::new_init(h1_sat.clone()))
+        .unwrap();
+    if net
+        .hub
+        .ibc_open(IbcChannelOpenMsg::new_init(h2_hub.clone()))
+        .is_err()
     {
         return; // fixed: the hub does not initiate
     }
-    contract::ibc_channel_open(
-        net.hub.deps.as_mut(),
-        he.clone(),
-        IbcChannelOpenMsg::new_try(h1_hub.clone(), IBC_VERSION),
-    )
-    .unwrap();
-    let _ = contract::ibc_channel_open(
-        net.sat.deps.as_mut(),
-        se.clone(),
-        IbcChannelOpenMsg::new_try(h2_sat.clone(), IBC_VERSION),
-    );
+    net.hub
+        .ibc_open(IbcChannelOpenMsg::new_try(h1_hub.clone(), IBC_VERSION))
+        .unwrap();
+    let _ = net
+        .sat
+        .ibc_open(IbcChannelOpenMsg::new_try(h2_sat.clone(), IBC_VERSION));
     // acks first (each initiator's end opens), then the confirms
-    let _ = contract::ibc_channel_connect(
-        net.hub.deps.as_mut(),
-        he.clone(),
-        IbcChannelConnectMsg::new_ack(h2_hub, IBC_VERSION),
-    );
-    let _ = contract::ibc_channel_connect(
-        net.sat.deps.as_mut(),
-        se.clone(),
-        IbcChannelConnectMsg::new_ack(h1_sat, IBC_VERSION),
-    );
-    let _ = contract::ibc_channel_connect(
-        net.hub.deps.as_mut(),
-        he,
-        IbcChannelConnectMsg::new_confirm(h1_hub),
-    );
-    let _ = contract::ibc_channel_connect(
-        net.sat.deps.as_mut(),
-        se,
-        IbcChannelConnectMsg::new_confirm(h2_sat),
-    );
-    let hub_open: Vec<ChannelInfo> = net.hub.query(QueryMsg::IbcChannels {
+    let _ = net
+        .hub
+        .ibc_connect(IbcChannelConnectMsg::new_ack(h2_hub, IBC_VERSION));
+    let _ = net
+        .sat
+        .ibc_connect(IbcChannelConnectMsg::new_ack(h1_sat, IBC_VERSION));
+    let _ = net
+        .hub
+        .ibc_connect(IbcChannelConnectMsg::new_confirm(h1_hub));
+    let _ = net
+        .sat
+        .ibc_connect(IbcChannelConnectMsg::new_confirm(h2_sat));
+    let hub_open: Vec<ChannelInfo> = net.hub.query_gw(GwQueryMsg::Channels {
         start_after: None,
         limit: None,
     });
-    let sat_open: Vec<ChannelInfo> = net.sat.query(QueryMsg::IbcChannels {
+    let sat_open: Vec<ChannelInfo> = net.sat.query_gw(GwQueryMsg::Channels {
         start_after: None,
         limit: None,
     });
@@ -634,7 +596,7 @@ fn finding9_crossing_handshakes_leave_no_usable_channel() {
                     && s.counterparty_channel_id == h.channel_id
             })
     });
-    // CORRECT: the two vaults end with one channel open at both ends
+    // CORRECT: the two gateways end with one channel open at both ends
     assert!(
         usable,
         "no usable channel: hub {hub_open:?}, satellite {sat_open:?}"
@@ -683,7 +645,7 @@ fn finding10_hub_breaker_deposit_block_is_bypassed_by_remote_deposits() {
         }
         .encode(),
     );
-    net.hub.deps.querier.update_wasm(move |q| match q {
+    net.hub.set_fallback(Box::new(move |q| match q {
         WasmQuery::Raw { key, .. } if *key == price_key => {
             SystemResult::Ok(ContractResult::Ok(price_val.clone()))
         }
@@ -692,7 +654,7 @@ fn finding10_hub_breaker_deposit_block_is_bypassed_by_remote_deposits() {
         }
         WasmQuery::Raw { .. } => SystemResult::Ok(ContractResult::Ok(Binary::default())),
         _ => SystemResult::Ok(ContractResult::Err("unexpected query".into())),
-    });
+    }));
     // sanity: a local deposit at the hub is blocked
     let alice = net.hub.addr("alice");
     assert!(matches!(
@@ -735,19 +697,7 @@ fn finding11_channel_close_lets_a_debtor_keep_collateral_and_socialize_the_debt(
     let covered = net
         .hub_exec(&keeper, ExecuteMsg::Liquidate { account_id: id }, &[])
         .is_ok();
-    let owner = net.sat.owner.clone();
-    let paid_back = contract::execute(
-        net.sat.deps.as_mut(),
-        net.sat.env.clone(),
-        message_info(&owner, &[]),
-        ExecuteMsg::RecoverLock {
-            channel_id: SAT_CHANNEL.into(),
-            account_id: id,
-            denom: ATOM.into(),
-            recipient: None,
-        },
-    )
-    .is_ok();
+    let paid_back = sat_recover_lock(&mut net, SAT_CHANNEL, id, None).is_ok();
     // CORRECT: the debt is not socialized while the debtor's collateral is returned to her
     assert!(
         !(covered && paid_back),
@@ -772,47 +722,35 @@ fn fixed11_closed_channel_collateral_goes_to_insurance_before_the_cover() {
     ));
     // the satellite pays the lock to the insurance fund's address (the owner's choice)
     let insurance = net.sat.addr("insurance");
-    let owner = net.sat.owner.clone();
-    let res = contract::execute(
-        net.sat.deps.as_mut(),
-        net.sat.env.clone(),
-        message_info(&owner, &[]),
-        ExecuteMsg::RecoverLock {
-            channel_id: SAT_CHANNEL.into(),
-            account_id: id,
-            denom: ATOM.into(),
-            recipient: Some(insurance.to_string()),
-        },
-    )
-    .unwrap();
+    let sat_gateway = net.sat.gateway_addr.clone();
+    let held_before = net.sat.balance(&sat_gateway, ATOM);
+    sat_recover_lock(&mut net, SAT_CHANNEL, id, Some(insurance.to_string())).unwrap();
+    // one bank send of the whole lock, from the gateway to the insurance address
+    assert_eq!(net.sat.balance(&insurance, ATOM), Uint128::new(10_000_000));
     assert_eq!(
-        res.messages[0].msg,
-        cosmwasm_std::BankMsg::Send {
-            to_address: insurance.to_string(),
-            amount: vec![coin(10_000_000, ATOM)],
-        }
-        .into()
+        net.sat.balance(&sat_gateway, ATOM),
+        held_before - Uint128::new(10_000_000)
     );
+    assert!(net.sat.sat_totals(ATOM).locked.is_zero());
+    net.sat.assert_conserved();
     // only the owner clears the hub position
     assert!(net
         .hub
         .exec(
             &keeper,
-            ExecuteMsg::RecoverLock {
+            ExecuteMsg::DropRemotePosition {
                 channel_id: HUB_CHANNEL.into(),
                 account_id: id,
                 denom: ATOM.into(),
-                recipient: None,
             },
             &[]
         )
         .is_err());
     net.hub
-        .exec_owner(ExecuteMsg::RecoverLock {
+        .exec_owner(ExecuteMsg::DropRemotePosition {
             channel_id: HUB_CHANNEL.into(),
             account_id: id,
             denom: ATOM.into(),
-            recipient: None,
         })
         .unwrap();
     assert!(positions(&net, id).is_empty());
@@ -827,26 +765,15 @@ fn fixed11_closed_channel_collateral_goes_to_insurance_before_the_cover() {
 fn fixed2_the_satellite_cannot_close_a_channel() {
     let mut net = Net::new();
     assert!(matches!(
-        net.sat.exec_owner(ExecuteMsg::CloseChannel {
+        net.sat.exec_gw_owner(GwExecuteMsg::CloseChannel {
             channel_id: SAT_CHANNEL.into(),
         }),
-        Err(ContractError::WrongIbcRole { .. })
+        Err(GatewayError::WrongIbcRole { .. })
     ));
     // nor recover a lock while its channel is open
-    let owner = net.sat.owner.clone();
     assert!(matches!(
-        contract::execute(
-            net.sat.deps.as_mut(),
-            net.sat.env.clone(),
-            message_info(&owner, &[]),
-            ExecuteMsg::RecoverLock {
-                channel_id: SAT_CHANNEL.into(),
-                account_id: 1,
-                denom: ATOM.into(),
-                recipient: None,
-            },
-        ),
-        Err(ContractError::ChannelOpen { .. })
+        sat_recover_lock(&mut net, SAT_CHANNEL, 1, None),
+        Err(GatewayError::ChannelOpen { .. })
     ));
 }
 
