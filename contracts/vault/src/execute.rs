@@ -243,9 +243,11 @@ pub fn pool_exposure(
     // bounded: at most MAX_MARKETS registered markets
     for item in MARKETS.keys(deps.storage, None, None, cosmwasm_std::Order::Ascending) {
         let market_addr = item?;
-        let e: PoolExposure = deps
-            .querier
-            .query_wasm_smart(&market_addr, &MarketQueryMsg::PoolExposure {})?;
+        let e: PoolExposure = bulwark_types::querier::query_wasm_smart(
+            &deps.querier,
+            market_addr.as_str(),
+            &MarketQueryMsg::PoolExposure {},
+        )?;
         pnl = pnl.checked_add(e.unrealized_trader_pnl)?;
         // what the market's winners are owed, not netted against its losers (whose losses
         // are collectable only up to their equity); a market without the figure: its net
@@ -487,9 +489,11 @@ pub fn deregister_market(
             market_addr: market_addr.to_string(),
         });
     }
-    let e: PoolExposure = deps
-        .querier
-        .query_wasm_smart(&market_addr, &MarketQueryMsg::PoolExposure {})?;
+    let e: PoolExposure = bulwark_types::querier::query_wasm_smart(
+        &deps.querier,
+        market_addr.as_str(),
+        &MarketQueryMsg::PoolExposure {},
+    )?;
     if !e.unrealized_trader_pnl.is_zero() || !e.locked_liquidity.is_zero() {
         return Err(ContractError::MarketHasExposure {
             market_addr: market_addr.to_string(),

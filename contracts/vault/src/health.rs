@@ -122,9 +122,11 @@ pub fn query_risk(
     market_addr: &Addr,
     account_id: u64,
 ) -> Result<AccountRisk, ContractError> {
-    let risk: AccountRisk = deps
-        .querier
-        .query_wasm_smart(market_addr, &MarketQueryMsg::AccountRisk { account_id })?;
+    let risk: AccountRisk = bulwark_types::querier::query_wasm_smart(
+        &deps.querier,
+        market_addr.as_str(),
+        &MarketQueryMsg::AccountRisk { account_id },
+    )?;
     margin::validate_risk(&risk, &StoredGrids(deps.storage))?;
     Ok(risk)
 }

@@ -145,9 +145,11 @@ pub fn system_risk(deps: Deps) -> Result<SystemRiskResponse, ContractError> {
     // bounded: at most MAX_MARKETS registered markets
     for item in MARKETS.keys(deps.storage, None, None, Order::Ascending) {
         let market_addr = item?;
-        let e: PoolExposure = deps
-            .querier
-            .query_wasm_smart(&market_addr, &MarketQueryMsg::PoolExposure {})?;
+        let e: PoolExposure = bulwark_types::querier::query_wasm_smart(
+            &deps.querier,
+            market_addr.as_str(),
+            &MarketQueryMsg::PoolExposure {},
+        )?;
         pnl = pnl.checked_add(e.unrealized_trader_pnl)?;
         locked = locked.checked_add(e.locked_liquidity)?;
         markets.push(MarketExposure {
@@ -173,7 +175,9 @@ pub fn lp_position(deps: Deps, lp_addr: String) -> Result<LpPositionResponse, Co
     let lp_addr = deps.api.addr_validate(&lp_addr)?;
     // tokenfactory shares: the bank holds each holder's balance
     let shares = match share_denom(deps.storage)? {
-        Some(denom) => deps.querier.query_balance(&lp_addr, denom)?.amount,
+        Some(denom) => {
+            bulwark_types::querier::query_balance(&deps.querier, lp_addr.as_str(), &denom)?
+        }
         None => LP_SHARES
             .may_load(deps.storage, &lp_addr)?
             .unwrap_or_default(),
@@ -258,16 +262,17 @@ pub fn totals(
                     .unwrap_or(DenomKind::Native)
             };
             let balance = match kind {
-                DenomKind::Native => {
-                    deps.querier
-                        .query_balance(&env.contract.address, &denom)?
-                        .amount
-                }
+                DenomKind::Native => bulwark_types::querier::query_balance(
+                    &deps.querier,
+                    env.contract.address.as_str(),
+                    &denom,
+                )?,
                 DenomKind::Cw20 => {
-                    let b: cw20::BalanceResponse = deps.querier.query_wasm_smart(
-                        &denom,
-                        &cw20::Cw20QueryMsg::Balance {
-                            address: env.contract.address.to_string(),
+                    let b: cw20::BalanceResponse = bulwark_types::querier::query_wasm_smart(
+                        &deps.querier,
+                        denom.as_str(),
+                        &Cw20BalanceQuery::Balance {
+                            address: env.contract.address.as_str(),
                         },
                     )?;
                     b.balance
@@ -290,4 +295,11 @@ pub fn totals(
             })
         })
         .collect()
+}
+
+/// `cw20::Cw20QueryMsg::Balance` on the wire, without the whole enum's serializer.
+#[derive(cosmwasm_schema::serde::Serialize)]
+#[serde(crate = "::cosmwasm_schema::serde", rename_all = "snake_case")]
+enum Cw20BalanceQuery<'a> {
+    Balance { address: &'a str },
 }

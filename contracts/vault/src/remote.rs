@@ -119,8 +119,9 @@ pub fn channel_view(deps: Deps, channel_id: &str) -> Result<Option<ChannelView>,
     let Some(gateway) = GATEWAY.may_load(deps.storage)? else {
         return Ok(None);
     };
-    Ok(deps.querier.query_wasm_smart(
-        gateway,
+    Ok(bulwark_types::querier::query_wasm_smart(
+        &deps.querier,
+        gateway.as_str(),
         &GatewayQuery::Channel {
             channel_id: channel_id.to_string(),
         },

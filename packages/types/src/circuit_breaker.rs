@@ -414,7 +414,7 @@ pub fn action_status(
     now: Timestamp,
 ) -> StdResult<ActionStatus> {
     action_status_with(
-        |key| querier.query_wasm_raw(breaker_addr.as_str(), key.to_vec()),
+        |key| crate::querier::query_wasm_raw(querier, breaker_addr.as_str(), key),
         contract_addr.as_str(),
         market_id,
         action,
@@ -445,7 +445,7 @@ pub fn is_action_allowed(
 /// instead. It costs one VM instance, so it belongs in the configuration path, not the hot path.
 pub fn verify_breaker(querier: &QuerierWrapper, breaker_addr: &Addr) -> StdResult<()> {
     let _config: ConfigResponse =
-        querier.query_wasm_smart(breaker_addr.as_str(), &QueryMsg::Config {})?;
+        crate::querier::query_wasm_smart(querier, breaker_addr.as_str(), &QueryMsg::Config {})?;
     Ok(())
 }
 

@@ -4,10 +4,13 @@
 pub mod circuit_breaker;
 pub mod gateway;
 pub mod ibc;
+pub mod json;
 pub mod market;
 pub mod migration;
 pub mod options;
 pub mod oracle;
 pub mod ownership;
 pub mod perps;
+pub mod querier;
 pub mod vault;
+mod vault_decode;

@@ -166,7 +166,7 @@ pub fn query_price_raw<Q: CustomQuery>(
     oracle_addr: &Addr,
     asset_id: &str,
 ) -> StdResult<Option<PriceRecord>> {
-    PRICES.query(querier, oracle_addr.clone(), asset_id)
+    crate::querier::query_stored(querier, oracle_addr.as_str(), &PRICES.key(asset_id))
 }
 
 /// What a consumer wants a price for; each purpose applies its own checks.

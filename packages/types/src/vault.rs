@@ -5,6 +5,8 @@
 //! read from the oracle are whole quote units per whole base unit; the vault assumes the quote
 //! of every collateral asset is the settlement asset's unit (e.g. USD for uusdc).
 
+use cosmwasm_schema::schemars::JsonSchema;
+use cosmwasm_schema::serde::Serialize;
 use cosmwasm_schema::{cw_serde, QueryResponses};
 use cosmwasm_std::{Addr, Binary, Decimal, Int128, SignedDecimal256, Timestamp, Uint128};
 
@@ -85,7 +87,11 @@ impl Default for VaultParams {
     }
 }
 
-#[cw_serde]
+// Deserialize: crate::vault_decode (D32).
+#[derive(Serialize, Clone, Debug, PartialEq, JsonSchema)]
+#[allow(clippy::derive_partial_eq_without_eq)]
+#[serde(crate = "::cosmwasm_schema::serde")]
+#[schemars(crate = "::cosmwasm_schema::schemars")]
 pub struct InstantiateMsg {
     /// The owner, meant to be the DAO.
     pub owner: String,
@@ -153,7 +159,11 @@ pub enum MarketKind {
     Options,
 }
 
-#[cw_serde]
+// Deserialize: crate::vault_decode (D32).
+#[derive(Serialize, Clone, Debug, PartialEq, JsonSchema)]
+#[allow(clippy::derive_partial_eq_without_eq)]
+#[serde(crate = "::cosmwasm_schema::serde", rename_all = "snake_case")]
+#[schemars(crate = "::cosmwasm_schema::schemars")]
 pub enum ExecuteMsg {
     UpdateOwnership(OwnershipAction),
     /// Owner: set addresses and parameters (fields left `None` are unchanged).
@@ -317,7 +327,11 @@ pub enum ExecuteMsg {
 
 /// Calls of the vault's gateway (`ExecuteMsg::Gateway`). Each is refused unless it comes from
 /// the configured gateway; a refusal changes nothing (the gateway answers with an error ack).
-#[cw_serde]
+// Deserialize: crate::vault_decode (D32).
+#[derive(Serialize, Clone, Debug, PartialEq, JsonSchema)]
+#[allow(clippy::derive_partial_eq_without_eq)]
+#[serde(crate = "::cosmwasm_schema::serde", rename_all = "snake_case")]
+#[schemars(crate = "::cosmwasm_schema::schemars")]
 pub enum GatewayMsg {
     /// A satellite deposit received on `channel_id`: credit the account (`depositor` must be
     /// its authorised remote owner, `denom` listed for `connection_id`, within the cap summed
@@ -363,12 +377,20 @@ pub struct Cw20ReceiveMsg {
 }
 
 /// Hook message of a cw20 `Send` to the vault.
-#[cw_serde]
+// Deserialize: crate::vault_decode (D32).
+#[derive(Serialize, Clone, Debug, PartialEq, JsonSchema)]
+#[allow(clippy::derive_partial_eq_without_eq)]
+#[serde(crate = "::cosmwasm_schema::serde", rename_all = "snake_case")]
+#[schemars(crate = "::cosmwasm_schema::schemars")]
 pub enum Cw20HookMsg {
     Deposit { account_id: u64 },
 }
 
-#[cw_serde]
+// Deserialize: crate::vault_decode (D32).
+#[derive(Serialize, Clone, Debug, PartialEq, JsonSchema)]
+#[allow(clippy::derive_partial_eq_without_eq)]
+#[serde(crate = "::cosmwasm_schema::serde", rename_all = "snake_case")]
+#[schemars(crate = "::cosmwasm_schema::schemars")]
 #[derive(QueryResponses)]
 pub enum QueryMsg {
     #[returns(crate::ownership::Ownership)]
@@ -448,7 +470,11 @@ pub enum QueryMsg {
     Claimable { address: String, denom: String },
 }
 
-#[cw_serde]
+// Deserialize: crate::vault_decode (D32).
+#[derive(Serialize, Clone, Debug, PartialEq, JsonSchema)]
+#[allow(clippy::derive_partial_eq_without_eq)]
+#[serde(crate = "::cosmwasm_schema::serde")]
+#[schemars(crate = "::cosmwasm_schema::schemars")]
 pub struct MigrateMsg {}
 
 #[cw_serde]
